@@ -35,15 +35,16 @@ MODEL_GRAPH = graph_iri("ontology")
 REFERENCE_GRAPH = graph_iri("reference")
 DATASET_IRI = URIRef(BASE + "dataset")
 
-# Looking an official reference up in the reference layer: the code is bound as a typed term, never pasted.
+# Looking an official reference up in the reference layer: the code is bound as a typed term, never pasted
+# (Oxigraph substitutes only projected variables, hence ?code in every SELECT).
 _OFFICIAL_QUERIES = {
-    "siren": "SELECT ?a WHERE { ?a coop:siren ?code }",
-    "epci": "SELECT ?a WHERE { ?a coop:siren ?code }",
-    "departement": "SELECT ?a WHERE { ?a a coop:Departement ; coop:gouverne ?t . "
+    "siren": "SELECT ?a ?code WHERE { ?a coop:siren ?code }",
+    "epci": "SELECT ?a ?code WHERE { ?a coop:siren ?code }",
+    "departement": "SELECT ?a ?code WHERE { ?a a coop:Departement ; coop:gouverne ?t . "
     "?t a coop:TerritoireDepartement ; coop:codeInsee ?code }",
-    "region": "SELECT ?a WHERE { ?a a coop:Region ; coop:gouverne ?t . ?t a coop:TerritoireRegion ; coop:codeInsee ?code }",
-    "caf": "SELECT ?a WHERE { ?a a coop:CAF ; coop:ressort ?t . ?t a coop:TerritoireDepartement ; coop:codeInsee ?code }",
-    "commune": "SELECT ?a WHERE { ?a a coop:Commune ; coop:gouverne ?t . ?t coop:codeInsee ?code }",
+    "region": "SELECT ?a ?code WHERE { ?a a coop:Region ; coop:gouverne ?t . ?t a coop:TerritoireRegion ; coop:codeInsee ?code }",
+    "caf": "SELECT ?a ?code WHERE { ?a a coop:CAF ; coop:ressort ?t . ?t a coop:TerritoireDepartement ; coop:codeInsee ?code }",
+    "commune": "SELECT ?a ?code WHERE { ?a a coop:Commune ; coop:gouverne ?t . ?t coop:codeInsee ?code }",
 }
 _TERRITORY_CLASSES = {
     "commune": ("TerritoireCommune", "TerritoireCommuneDeleguee", "TerritoireCommuneAssociee"),
@@ -52,7 +53,7 @@ _TERRITORY_CLASSES = {
     "epci": ("TerritoireEPCI",),
     "arrondissement": ("TerritoireArrondissement",),
 }
-_TERRITORY_QUERY = "SELECT ?t WHERE { ?t a ?class ; coop:codeInsee ?code }"
+_TERRITORY_QUERY = "SELECT ?t ?class ?code WHERE { ?t a ?class ; coop:codeInsee ?code }"
 
 
 class ReferenceLayer:
@@ -70,8 +71,8 @@ class ReferenceLayer:
         subs = {ox.Variable("code"): ox.Literal(code)}
         subs.update({ox.Variable(k): v for k, v in (extra or {}).items()})
         rows = self.store.query(query, prefixes=self._prefixes, substitutions=subs, use_default_graph_as_union=True)
-        found = sorted({str(next(iter(row))) for row in rows})
-        return URIRef(found[0].strip("<>")) if found else None
+        found = sorted({row[0].value for row in rows})
+        return URIRef(found[0]) if found else None
 
     def official(self, ref: str) -> URIRef | None:
         kind, _, code = ref.partition(":")

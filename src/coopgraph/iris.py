@@ -6,11 +6,196 @@ import re
 import unicodedata
 
 from rdflib import Namespace, URIRef
+from rdflib.namespace import DefinedNamespace
 
 BASE = "https://w3id.org/coopgraph/"
 ONTOLOGY_IRI = URIRef(BASE + "ontology")
 
-COOP = Namespace(BASE + "ontology#")
+class COOP(DefinedNamespace):
+    """The coop: terms, closed: a misspelt term is an AttributeError, not a silently new IRI.
+
+    Kept equal to the terms declared in ontology/coop.ttl by tests/model/test_namespace.py.
+    """
+
+    _NS = Namespace(BASE + "ontology#")
+    _fail = True
+
+    # classes and datatypes
+    ADEME: URIRef
+    ADIL: URIRef
+    ActeJuridique: URIRef
+    Acteur: URIRef
+    ActeursNonIdentifies: URIRef
+    Action: URIRef
+    AgenceEtat: URIRef
+    AgenceRegionaleDeSante: URIRef
+    Ambition: URIRef
+    Association: URIRef
+    AutoriteEtrangere: URIRef
+    AutoritePublique: URIRef
+    Axe: URIRef
+    CAF: URIRef
+    CCAS: URIRef
+    CadreParticipation: URIRef
+    CaisseNationale: URIRef
+    ChampIntervention: URIRef
+    CollectiviteStatutParticulier: URIRef
+    CollectiviteTerritoriale: URIRef
+    CommunauteAgglomeration: URIRef
+    CommunauteDeCommunes: URIRef
+    CommunauteUrbaine: URIRef
+    Commune: URIRef
+    ContratReciprocite: URIRef
+    Convention: URIRef
+    ConventionArticulation: URIRef
+    ConventionMutualisation: URIRef
+    ConventionPartenariat: URIRef
+    ConventionTerritoiresPartenaires: URIRef
+    ConventionTerritorialeGlobale: URIRef
+    CooperationDecentralisee: URIRef
+    CooperationTransfrontaliere: URIRef
+    DateOuAnnee: URIRef
+    DateOuMoisOuAnnee: URIRef
+    Defi: URIRef
+    Departement: URIRef
+    DocumentSource: URIRef
+    EPCI: URIRef
+    ElementDeclencheur: URIRef
+    ElementStructure: URIRef
+    Enjeu: URIRef
+    Enonce: URIRef
+    Entente: URIRef
+    EntenteInterdepartementale: URIRef
+    EntenteInterterritoriale: URIRef
+    EtablissementPublic: URIRef
+    EtablissementPublicTerritorial: URIRef
+    Extrait: URIRef
+    Groupement: URIRef
+    InstanceGouvernance: URIRef
+    Instrument: URIRef
+    InstrumentCooperation: URIRef
+    MSA: URIRef
+    MaisonDepartementaleAutonomie: URIRef
+    Metropole: URIRef
+    MetropoleDeLyon: URIRef
+    Mission: URIRef
+    ONG: URIRef
+    Objectif: URIRef
+    Objet: URIRef
+    OfficePublicHabitat: URIRef
+    OrganismeSecuriteSociale: URIRef
+    Orientation: URIRef
+    PETR: URIRef
+    ParcNaturelRegional: URIRef
+    Participation: URIRef
+    Pays: URIRef
+    PlanDeCooperation: URIRef
+    PoleMetropolitain: URIRef
+    Principe: URIRef
+    ProgrammeActions: URIRef
+    Region: URIRef
+    ResultatAttendu: URIRef
+    Rubrique: URIRef
+    SDIS: URIRef
+    SIVOM: URIRef
+    SIVU: URIRef
+    Service: URIRef
+    ServiceEducationNationale: URIRef
+    ServiceEtat: URIRef
+    Signature: URIRef
+    StructurePorteuseSCoT: URIRef
+    Syndicat: URIRef
+    SyndicatIntercommunal: URIRef
+    SyndicatMixte: URIRef
+    Territoire: URIRef
+    TerritoireArrondissement: URIRef
+    TerritoireArrondissementMunicipal: URIRef
+    TerritoireCommune: URIRef
+    TerritoireCommuneAssociee: URIRef
+    TerritoireCommuneDeleguee: URIRef
+    TerritoireDepartement: URIRef
+    TerritoireEPCI: URIRef
+    TerritoireEPT: URIRef
+    TerritoireEtranger: URIRef
+    TerritoireProjet: URIRef
+    TerritoireRegion: URIRef
+
+    # properties
+    acteFondateur: URIRef
+    agent: URIRef
+    ambition: URIRef
+    anneeDemarrage: URIRef
+    axe: URIRef
+    baseJuridique: URIRef
+    cadre: URIRef
+    categorie: URIRef
+    champIntervention: URIRef
+    chefDeFile: URIRef
+    chefLieu: URIRef
+    coPorteur: URIRef
+    codeInsee: URIRef
+    concerne: URIRef
+    dateActe: URIRef
+    dateEvenement: URIRef
+    dateSignature: URIRef
+    debut: URIRef
+    defi: URIRef
+    duree: URIRef
+    elementDeclencheur: URIRef
+    empreinte: URIRef
+    enjeu: URIRef
+    enonce: URIRef
+    estGouvernePar: URIRef
+    extraitDe: URIRef
+    fin: URIRef
+    frequence: URIRef
+    gouvernance: URIRef
+    gouverne: URIRef
+    incertain: URIRef
+    inscriteAuProjetDeTerritoire: URIRef
+    instrument: URIRef
+    libelleSource: URIRef
+    lieuSignature: URIRef
+    ligneDebut: URIRef
+    ligneFin: URIRef
+    millesime: URIRef
+    mission: URIRef
+    nombre: URIRef
+    nombreCommunes: URIRef
+    numero: URIRef
+    numeroActe: URIRef
+    objectif: URIRef
+    objet: URIRef
+    orientation: URIRef
+    partie: URIRef
+    partieDe: URIRef
+    pays: URIRef
+    perimetre: URIRef
+    periodeValidite: URIRef
+    population: URIRef
+    populationEnviron: URIRef
+    pourLeCompteDe: URIRef
+    preavisResiliation: URIRef
+    principe: URIRef
+    qualite: URIRef
+    rang: URIRef
+    rattacheA: URIRef
+    ressort: URIRef
+    resultatAttendu: URIRef
+    reunionsParAnMin: URIRef
+    role: URIRef
+    rubrique: URIRef
+    sigle: URIRef
+    signataire: URIRef
+    signature: URIRef
+    siren: URIRef
+    statut: URIRef
+    theme: URIRef
+    typeActe: URIRef
+    typeDocument: URIRef
+    typeInstance: URIRef
+
+
 ORG = Namespace("http://www.w3.org/ns/org#")
 CV = Namespace("http://data.europa.eu/m8g/")
 ADMS = Namespace("http://www.w3.org/ns/adms#")
@@ -23,7 +208,7 @@ PROV = Namespace("http://www.w3.org/ns/prov#")
 VANN = Namespace("http://purl.org/vocab/vann/")
 
 PREFIXES: dict[str, str] = {
-    "coop": str(COOP),
+    "coop": BASE + "ontology#",
     "org": str(ORG),
     "cv": str(CV),
     "adms": str(ADMS),

@@ -203,7 +203,8 @@ class _RecordWriter:
         node = self.b.actor_iri(actor, self.item, loc)
         if actor.kind:
             self.add(node, RDF.type, self.cls(actor.kind, (*loc, "kind")))
-        self.label(node, actor.label)
+        # An actor of the reference layer keeps its official name; the document's wording is an alternative.
+        self.label(node, actor.label, SKOS.altLabel if actor.ref else RDFS.label)
         if actor.acronym:
             self.add(node, COOP.sigle, Literal(actor.acronym))
         for alias in actor.aliases:

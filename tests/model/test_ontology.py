@@ -120,6 +120,8 @@ def _used_coop_names() -> dict[str, set[str]]:
     files = [REPO / "README.md"]
     for folder in _SCANNED:
         files += [p for p in (REPO / folder).rglob("*") if p.suffix in _SUFFIXES and p.is_file()]
+    # The model tests themselves spell wrong terms on purpose, to prove the checks fail.
+    files = [p for p in files if "tests/model/" not in p.as_posix()]
     for path in files:
         if not path.exists():
             continue
@@ -134,7 +136,7 @@ def _used_coop_names() -> dict[str, set[str]]:
 
 def test_every_coop_iri_used_anywhere_is_declared(onto: Graph) -> None:
     declared = {str(t)[len(str(COOP)) :] for t in coop_terms(onto)}
-    known_python_attributes = {"_NS", "_fail", "_warn", "_extras", "_underscore_num"}
+    known_python_attributes = {"_NS", "_fail", "_warn", "_extras", "_underscore_num", "__annotations__"}
     missing = {
         name: where
         for name, where in _used_coop_names().items()
