@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup run test lint docs clean
+.PHONY: setup run test lint docs bench clean
 
 setup: $(STAMP)
 
@@ -12,12 +12,20 @@ $(STAMP): pyproject.toml ontology/coop.ttl scripts/install-system-packages.sh
 	bash scripts/install-system-packages.sh
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test,docs]'
+	$(BIN)/python -m pip install --quiet -e '.[test,docs,bench]'
 	touch $(STAMP)
 
-run: setup
-	$(BIN)/coopgraph validate examples/ctg.ttl --quiet
-	$(BIN)/coopgraph info
+# Build the seed graph (again only when its inputs changed), then serve it on http://127.0.0.1:8000 (Ctrl-C stops).
+BUILD        := graph/build
+BUILD_INPUTS := $(wildcard graph/sources/*.yaml graph/reference/* ontology/*.ttl ontology/vocab/*.ttl shapes/*.ttl) \
+                $(shell find src/coopgraph -name '*.py' -not -path '*/web/*' 2>/dev/null)
+
+$(BUILD)/summary.json: $(STAMP) $(BUILD_INPUTS)
+	$(BIN)/coopgraph build --out $(BUILD)
+	touch $@
+
+run: setup $(BUILD)/summary.json
+	$(BIN)/coopgraph serve --build $(BUILD) --host 127.0.0.1 --port 8000
 
 test: setup
 	$(BIN)/ruff check .
@@ -26,6 +34,12 @@ test: setup
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+# The national-scale benchmark: generates the records of sizes S, M, L (cached under benchmarks/build/), measures
+# build, validation, store, queries, analyses, server and the newcomer's way; writes benchmarks/RESULTS.md and
+# benchmarks/results.json. Long (about an hour on two cores); `python benchmarks/run.py --help` for fewer sizes.
+bench: setup
+	$(BIN)/python benchmarks/run.py
 
 docs: setup
 	$(BIN)/python -m coopgraph.docs build/docs

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Debian packages the tests use (rapper for strict Turtle/N-Triples checks). Installs what is missing when it can
+# Debian packages the tests use (rapper for strict Turtle/N-Triples checks, Virtuoso as a second SPARQL store,
+# Chromium for the browser test of `coopgraph serve`, driven by Playwright without a browser download). Installs what is missing when it can
 # (root or sudo, apt-get present); otherwise says what to install, and the tests that need them skip.
 set -euo pipefail
-PACKAGES=(raptor2-utils)
+PACKAGES=(raptor2-utils virtuoso-opensource chromium)
 missing=()
 for pkg in "${PACKAGES[@]}"; do
   dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")

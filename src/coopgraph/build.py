@@ -9,7 +9,10 @@ place only once it is complete and conforms: a failed or killed build leaves the
 from __future__ import annotations
 
 import argparse
+import functools
 import gzip
+import hashlib
+import heapq
 import json
 import os
 import shutil
@@ -22,79 +25,76 @@ from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib import RDF, Graph, URIRef
+from rdflib.compare import to_canonical_graph
 
 from . import __version__
-from .errors import EXIT_BAD_INPUT, EXIT_OK, EXIT_VIOLATIONS, CoopgraphError
+from .errors import EXIT_BAD_INPUT, EXIT_OK, EXIT_VIOLATIONS, CoopgraphError, InputError
 from .iris import BASE, COOP, PREFIXES, graph_iri
 from .paths import data_path, default_build_dir
 from .rdfio import to_oxigraph, to_rdflib
 from .sources import SourceGraphs, build_sources
-from .validate import Report, format_text, load_model, validate
+from .store import STORE_DIR
+from .validate import Report, format_text, load_model, validate_graphs
 
 MODEL_GRAPH = graph_iri("ontology")
 REFERENCE_GRAPH = graph_iri("reference")
 DATASET_IRI = URIRef(BASE + "dataset")
 
-# Looking an official reference up in the reference layer: the code is bound as a typed term, never pasted
-# (Oxigraph substitutes only projected variables, hence ?code in every SELECT).
-_OFFICIAL_QUERIES = {
-    "siren": "SELECT ?a ?code WHERE { ?a coop:siren ?code }",
-    "epci": "SELECT ?a ?code WHERE { ?a coop:siren ?code }",
-    "departement": "SELECT ?a ?code WHERE { ?a a coop:Departement ; coop:gouverne ?t . "
-    "?t a coop:TerritoireDepartement ; coop:codeInsee ?code }",
-    "region": "SELECT ?a ?code WHERE { ?a a coop:Region ; coop:gouverne ?t . ?t a coop:TerritoireRegion ; coop:codeInsee ?code }",
-    "caf": "SELECT ?a ?code WHERE { ?a a coop:CAF ; coop:ressort ?t . ?t a coop:TerritoireDepartement ; coop:codeInsee ?code }",
-    "commune": "SELECT ?a ?code WHERE { ?a a coop:Commune ; coop:gouverne ?t . ?t coop:codeInsee ?code }",
+_TERRITORY_NIVEAUX = {
+    "commune": ("commune", "commune-deleguee", "commune-associee"),
+    "departement": ("departement",),
+    "region": ("region",),
+    "epci": ("epci",),
+    "arrondissement": ("arrondissement",),
 }
-_TERRITORY_CLASSES = {
-    "commune": ("TerritoireCommune", "TerritoireCommuneDeleguee", "TerritoireCommuneAssociee"),
-    "departement": ("TerritoireDepartement",),
-    "region": ("TerritoireRegion",),
-    "epci": ("TerritoireEPCI",),
-    "arrondissement": ("TerritoireArrondissement",),
-}
-_TERRITORY_QUERY = "SELECT ?t ?class ?code WHERE { ?t a ?class ; coop:codeInsee ?code }"
 
 
 class ReferenceLayer:
-    """The vendored official geography, loaded into an in-memory Oxigraph store for look-ups and output."""
+    """The vendored official geography: its look-up index for the records, its sorted N-Triples for the output.
+
+    The layer is large (about a million triples) and already sorted: it is never parsed into Python objects here.
+    """
 
     def __init__(self, folder: Path) -> None:
-        self.store = ox.Store()
-        self.files = sorted(folder.glob("*.nt.gz"))
-        for path in self.files:
-            with gzip.open(path, "rb") as fh:
-                self.store.bulk_load(fh, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(str(REFERENCE_GRAPH)))
-        self._prefixes = {"coop": str(COOP)}
+        from .reference import LAYER_FILE, ReferenceIndex
 
-    def _one(self, query: str, code: str, extra: dict[str, ox.NamedNode] | None = None) -> URIRef | None:
-        subs = {ox.Variable("code"): ox.Literal(code)}
-        subs.update({ox.Variable(k): v for k, v in (extra or {}).items()})
-        rows = self.store.query(query, prefixes=self._prefixes, substitutions=subs, use_default_graph_as_union=True)
-        found = sorted({row[0].value for row in rows})
-        return URIRef(found[0]) if found else None
+        path = folder / LAYER_FILE
+        if not path.is_file():
+            raise InputError("no reference layer here: run `coopgraph reference build --from …`", file=str(path))
+        self.index = ReferenceIndex.load(path)
+        blob = path.read_bytes()
+        self.digest = hashlib.sha256(blob).hexdigest()
+        try:
+            self.ntriples = gzip.decompress(blob)
+        except (OSError, EOFError) as exc:
+            raise InputError(f"unreadable reference layer: {exc}", file=str(path)) from None
 
     def official(self, ref: str) -> URIRef | None:
-        kind, _, code = ref.partition(":")
-        query = _OFFICIAL_QUERIES.get(kind)
-        return self._one(query, code) if query else None
+        entry = self.index.resolve_ref(ref)
+        return URIRef(entry.iri) if entry is not None else None
 
     def territory(self, ref: str) -> URIRef | None:
         kind, _, code = ref.partition(":")
-        for cls in _TERRITORY_CLASSES.get(kind, ()):
-            found = self._one(_TERRITORY_QUERY, code, {"class": ox.NamedNode(str(COOP[cls]))})
-            if found is not None:
-                return found
+        for niveau in _TERRITORY_NIVEAUX.get(kind, ()):
+            entry = self.index.by_insee(code, niveau)
+            if entry is not None:
+                return URIRef(entry.iri)
         return None
+
+    @functools.cached_property
+    def _lines(self) -> list[bytes]:
+        return self.ntriples.splitlines(keepends=True)
+
+    def lines(self) -> list[bytes]:
+        """The layer's N-Triples lines, sorted as written."""
+        return self._lines
 
     def describe(self, nodes: Iterable[URIRef]) -> Iterator[tuple]:
         """The reference triples about some nodes (what validation needs to know of the actors records cite)."""
-        for node in sorted(nodes):
-            for q in self.store.quads_for_pattern(ox.NamedNode(str(node)), None, None, None):
-                yield to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)
-
-    def quads(self) -> Iterator[ox.Quad]:
-        yield from self.store.quads_for_pattern(None, None, None, None)
+        wanted = {f"<{n}>".encode() for n in nodes}
+        found = [line for line in self.lines() if line.split(b" ", 1)[0] in wanted]
+        for q in ox.parse(b"".join(found), format=ox.RdfFormat.N_TRIPLES):
+            yield to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)
 
 
 @dataclass
@@ -115,19 +115,24 @@ def _graph_quads(graph: Graph, name: URIRef) -> Iterator[ox.Quad]:
         yield ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), g)
 
 
-def _sorted_unique(lines: Iterable[str]) -> list[str]:
-    return sorted(set(lines))
-
-
-def _nt_line(t: ox.Triple | ox.Quad) -> str:
-    return f"{t.subject} {t.predicate} {t.object} .\n"
+def _nt_line(t: ox.Triple | ox.Quad) -> bytes:
+    return f"{t.subject} {t.predicate} {t.object} .\n".encode()
 
 
 def _nq_line(q: ox.Quad) -> str:
     return f"{q.subject} {q.predicate} {q.object} {q.graph_name} .\n"
 
 
-def _compact_jsonld(expanded: list[dict], prefixes: dict[str, str]) -> dict:
+def _unique_merge(*sorted_streams: Iterable[bytes]) -> Iterator[bytes]:
+    """Merge sorted streams of N-Triples lines into one sorted stream without duplicates."""
+    last = None
+    for line in heapq.merge(*sorted_streams):
+        if line != last:
+            yield line
+            last = line
+
+
+def _compact_jsonld(expanded: list[dict], prefixes: dict[str, str]) -> list[object]:
     """Compact expanded JSON-LD with a prefix-only context: full IRIs become CURIEs, nothing else changes."""
     ordered = sorted(prefixes.items(), key=lambda kv: -len(kv[1]))
 
@@ -154,10 +159,10 @@ def _compact_jsonld(expanded: list[dict], prefixes: dict[str, str]) -> dict:
             return out
         return node
 
-    return {"@context": dict(sorted(prefixes.items())), "@graph": walk(expanded)}
+    return walk(expanded)  # type: ignore[return-value]
 
 
-def _void(graphs: dict[URIRef, int], classes: Counter, properties: Counter, files: list[Path],
+def _void(graphs: dict[str, int], classes: Counter, properties: Counter, files: list[Path],
           total: int, entities: int) -> str:
     """The VoID + DCAT description of the build, as Turtle (statistics only: no clock time in it)."""
     media = {
@@ -179,24 +184,20 @@ def _void(graphs: dict[URIRef, int], classes: Counter, properties: Counter, file
         f"    void:classes {len(classes)} ;",
         f"    void:properties {len(properties)} ;",
     ]
-    for name in sorted(graphs):
-        lines.append(f"    void:subset <{name}> ;")
-    for path in files:
-        lines.append(f"    dcat:distribution <{BASE}dumps/{path.name}> ;")
-    for cls, n in sorted(classes.items()):
-        lines.append(f"    void:classPartition [ void:class <{cls}> ; void:entities {n} ] ;")
-    for prop, n in sorted(properties.items()):
-        lines.append(f"    void:propertyPartition [ void:property <{prop}> ; void:triples {n} ] ;")
+    lines += [f"    void:subset <{name}> ;" for name in sorted(graphs)]
+    lines += [f"    dcat:distribution <{BASE}dumps/{path.name}> ;" for path in files]
+    lines += [f"    void:classPartition [ void:class <{c}> ; void:entities {n} ] ;" for c, n in sorted(classes.items())]
+    lines += [f"    void:propertyPartition [ void:property <{p}> ; void:triples {n} ] ;"
+              for p, n in sorted(properties.items())]
     lines[-1] = lines[-1][:-1] + "."
     for name, n in sorted(graphs.items()):
         lines += ["", f"<{name}> a void:Dataset ; void:triples {n} ."]
     for path in files:
-        suffix = path.suffix
         lines += [
             "",
             f"<{BASE}dumps/{path.name}> a dcat:Distribution ;",
             f"    dcterms:title \"{path.name}\" ;",
-            f"    dcat:mediaType <https://www.iana.org/assignments/media-types/{media.get(suffix, 'application/octet-stream')}> ;",
+            f"    dcat:mediaType <https://www.iana.org/assignments/media-types/{media[path.suffix]}> ;",
             f"    dcat:downloadURL <{BASE}dumps/{path.name}> ;",
             f"    dcat:byteSize {path.stat().st_size} ;",
             f"    void:dataDump <{BASE}dumps/{path.name}> .",
@@ -204,49 +205,159 @@ def _void(graphs: dict[URIRef, int], classes: Counter, properties: Counter, file
     return "\n".join(lines) + "\n"
 
 
-def _write_outputs(tmp: Path, quads: list[ox.Quad], report: Report, counts: dict[str, object]) -> None:
-    """Every file of a build, written into ``tmp`` (a fresh folder)."""
-    by_graph: Counter = Counter(str(q.graph_name.value) for q in quads)
-    triples = sorted({ox.Triple(q.subject, q.predicate, q.object) for q in quads}, key=_nt_line)
-    prefixes = dict(PREFIXES)
-    prefixes["id"] = BASE + "id/"
-
-    (tmp / "coopgraph.trig").write_bytes(ox.serialize(quads, format=ox.RdfFormat.TRIG, prefixes=prefixes))
-    nt = "".join(_nt_line(t) for t in triples).encode("utf-8")
-    with open(tmp / "coopgraph.nt.gz", "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0, filename="") as gz:
-        gz.write(nt)
-    (tmp / "coopgraph.ttl").write_bytes(ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=prefixes))
-    expanded = json.loads(ox.serialize(triples, format=ox.RdfFormat.JSON_LD))
-    doc = _compact_jsonld(expanded, prefixes)
-    (tmp / "context.jsonld").write_text(
-        json.dumps({"@context": doc["@context"]}, indent=2, sort_keys=True) + "\n", encoding="utf-8"
-    )
-    (tmp / "coopgraph.jsonld").write_text(json.dumps(doc, ensure_ascii=False, sort_keys=True) + "\n", encoding="utf-8")
-
+def _statistics(lines: list[bytes]) -> tuple[Counter, Counter, int]:
+    """Classes, properties and entities of the union, read off its sorted N-Triples lines."""
+    rdf_type = f"<{RDF.type}>".encode()
     classes: Counter = Counter()
     properties: Counter = Counter()
-    subjects = set()
-    rdf_type = ox.NamedNode(str(RDF.type))
-    for t in triples:
-        properties[t.predicate.value] += 1
-        if isinstance(t.subject, ox.NamedNode):
-            subjects.add(t.subject.value)
-        if t.predicate == rdf_type and isinstance(t.object, ox.NamedNode):
-            classes[t.object.value] += 1
+    entities = 0
+    last_subject = None
+    for line in lines:
+        subject, predicate, rest = line.split(b" ", 2)
+        properties[predicate[1:-1].decode()] += 1
+        if predicate == rdf_type and rest.startswith(b"<"):
+            classes[rest[1 : rest.index(b">")].decode()] += 1
+        if subject != last_subject and subject.startswith(b"<"):
+            entities += 1
+            last_subject = subject
+    return classes, properties, entities
+
+
+def _prefixes() -> dict[str, str]:
+    prefixes = dict(PREFIXES)
+    prefixes["id"] = BASE + "id/"
+    return prefixes
+
+
+def _reference_rendering(layer: ReferenceLayer, name: str) -> bytes:
+    """The reference graph serialised once per version of the layer (TriG block, Turtle, JSON-LD nodes), cached.
+
+    Each build file is its own part followed by this one; serialising a million triples is the slow part of a
+    build, and the layer changes only with `coopgraph reference update`.
+    """
+    folder = _reference_cache(layer)
+    path = folder / f"reference.{name}"
+    if path.is_file():
+        return path.read_bytes()
+    prefixes = _prefixes()
+    if name == "trig":
+        wrapped = b"<" + str(REFERENCE_GRAPH).encode() + b"> {\n" + layer.ntriples + b"}\n"
+        data = ox.serialize(ox.parse(wrapped, format=ox.RdfFormat.TRIG), format=ox.RdfFormat.TRIG, prefixes=prefixes)
+    elif name == "ttl":
+        data = ox.serialize(ox.parse(layer.ntriples, format=ox.RdfFormat.N_TRIPLES), format=ox.RdfFormat.TURTLE,
+                            prefixes=prefixes)
+    elif name == "jsonld":  # the node objects only, in expanded form, without the enclosing brackets
+        expanded = ox.serialize(ox.parse(layer.ntriples, format=ox.RdfFormat.N_TRIPLES), format=ox.RdfFormat.JSON_LD)
+        data = expanded.strip()[1:-1].strip()
+    else:  # pragma: no cover - programming error
+        raise ValueError(name)
+    staging = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    staging.write_bytes(data)
+    os.replace(staging, path)
+    return data
+
+
+def _write_outputs(tmp: Path, own: list[ox.Quad], layer: ReferenceLayer, report: Report,
+                   counts: dict[str, object]) -> None:
+    """Every file of a build, written into ``tmp`` (a fresh folder).
+
+    ``own`` are the quads of the model and the source graphs (small, sorted); the reference layer comes from its
+    sorted N-Triples and its cached renderings. Oxigraph serialises; nothing walks a million triples in Python
+    more than once.
+    """
+    prefixes = _prefixes()
+    with open(tmp / "coopgraph.trig", "wb") as fh:
+        fh.write(ox.serialize(own, format=ox.RdfFormat.TRIG, prefixes=prefixes))
+        fh.write(_reference_rendering(layer, "trig"))
+    own_lines = sorted({_nt_line(q) for q in own})
+    union = list(_unique_merge(own_lines, layer.lines()))
+    with open(tmp / "coopgraph.nt.gz", "wb") as raw, \
+            gzip.GzipFile(fileobj=raw, mode="wb", mtime=0, filename="", compresslevel=6) as gz:
+        gz.write(b"".join(union))
+    own_triples = sorted({ox.Triple(q.subject, q.predicate, q.object) for q in own}, key=_nt_line)
+    with open(tmp / "coopgraph.ttl", "wb") as fh:
+        fh.write(ox.serialize(own_triples, format=ox.RdfFormat.TURTLE, prefixes=prefixes))
+        fh.write(_reference_rendering(layer, "ttl"))
+    # JSON-LD: the source graphs and the model compacted with the context; the reference layer appended in
+    # expanded form (valid under the same context).
+    context = dict(sorted(prefixes.items()))
+    own_nodes = _compact_jsonld(json.loads(ox.serialize(own_triples, format=ox.RdfFormat.JSON_LD)), prefixes)
+    head = json.dumps({"@context": context}, ensure_ascii=False, sort_keys=True)[:-1]
+    own_json = json.dumps(own_nodes, ensure_ascii=False, sort_keys=True)[1:-1]
+    with open(tmp / "coopgraph.jsonld", "wb") as fh:
+        fh.write(f'{head}, "@graph": [{own_json}'.encode())
+        inner = _reference_rendering(layer, "jsonld")
+        if inner:
+            fh.write(b", " + inner)
+        fh.write(b"]}\n")
+    (tmp / "context.jsonld").write_text(json.dumps({"@context": context}, indent=2, sort_keys=True) + "\n",
+                                        encoding="utf-8")
+
+    by_graph: Counter = Counter(q.graph_name.value for q in own)
+    by_graph[str(REFERENCE_GRAPH)] = len(layer.lines())
+    classes, properties, entities = _statistics(union)
     dumps = [tmp / n for n in ("coopgraph.trig", "coopgraph.nt.gz", "coopgraph.ttl", "coopgraph.jsonld")]
-    (tmp / "void.ttl").write_text(
-        _void({URIRef(g): n for g, n in by_graph.items()}, classes, properties, dumps, len(triples), len(subjects)),
-        encoding="utf-8",
-    )
+    (tmp / "void.ttl").write_text(_void(dict(by_graph), classes, properties, dumps, len(union), entities),
+                                  encoding="utf-8")
     (tmp / "report.txt").write_text(format_text(report, "en") + "\n", encoding="utf-8")
     (tmp / "report.json").write_text(
         json.dumps([r.as_json("en") for r in report.results], ensure_ascii=False, indent=2, sort_keys=True) + "\n",
         encoding="utf-8",
     )
-    counts["triples"] = len(triples)
+    counts["triples"] = len(union)
     counts["graphs"] = {g: by_graph[g] for g in sorted(by_graph)}
     (tmp / "summary.json").write_text(json.dumps(counts, ensure_ascii=False, indent=2, sort_keys=True) + "\n",
                                       encoding="utf-8")
+
+
+def cache_dir() -> Path:
+    """Where loaded stores of the reference layer are kept between builds (``COOPGRAPH_CACHE`` to move it)."""
+    env = os.environ.get("COOPGRAPH_CACHE")
+    if env:
+        return Path(env)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "coopgraph"
+
+
+def _reference_cache(layer: ReferenceLayer) -> Path:
+    """The cache folder of one version of the reference layer: its loaded store and its renderings."""
+    root = cache_dir()
+    folder = root / f"reference-{layer.digest[:20]}"
+    folder.mkdir(parents=True, exist_ok=True)
+    for old in root.glob("reference-*"):
+        if old != folder:
+            shutil.rmtree(old, ignore_errors=True)
+    return folder
+
+
+def _reference_store(layer: ReferenceLayer) -> Path:
+    """An Oxigraph store holding only the reference graph, loaded once per version of the layer and kept.
+
+    Loading a million triples is most of a build's time; the layer changes only with `coopgraph reference update`.
+    """
+    cached = _reference_cache(layer) / "store"
+    if cached.is_dir():
+        return cached
+    staging = cached.with_name(f".store.tmp-{os.getpid()}")
+    shutil.rmtree(staging, ignore_errors=True)
+    store = ox.Store(str(staging))
+    store.bulk_load(layer.ntriples, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(str(REFERENCE_GRAPH)))
+    store.flush()
+    del store
+    try:
+        os.replace(staging, cached)
+    except OSError:  # another build put the same layer there first
+        shutil.rmtree(staging, ignore_errors=True)
+    return cached
+
+
+def _write_store(target: Path, own: list[ox.Quad], layer: ReferenceLayer) -> None:
+    """The build's embedded store: a copy of the cached reference store, plus the model and the source graphs."""
+    shutil.copytree(_reference_store(layer), target)
+    store = ox.Store(str(target))
+    store.bulk_load(ox.serialize(own, format=ox.RdfFormat.N_QUADS), format=ox.RdfFormat.N_QUADS)
+    store.flush()
+    del store
 
 
 def recover(out: Path) -> None:
@@ -279,19 +390,18 @@ def build(sources: Path, out: Path, *, reference: Path | None = None, lang: str 
     layer = ReferenceLayer(reference or data_path("graph/reference"))
     records, graphs = build_sources(sources, model, layer.official, layer.territory)
 
-    # Validate the cooperation graphs with what they cite of the reference layer.
-    data = Graph()
-    for g in graphs.graphs.values():
-        data += g
+    # Validate the cooperation graphs per named graph, in parallel, with what they cite of the reference layer;
+    # the reference layer itself once per content hash (its verdict kept in the layer's cache folder).
+    context = Graph()
     for triple in layer.describe(graphs.referenced):
-        data.add(triple)
-    report = validate(data, lang=lang)
+        context.add(triple)
+    report = validate_graphs(graphs.graphs, context, lang=lang, reference=layer, cache=_reference_cache(layer))
 
-    quads: list[ox.Quad] = list(_graph_quads(model, MODEL_GRAPH))
+    # The model's blank nodes (owl:unionOf lists…) get canonical labels, so the same input gives the same bytes.
+    own: list[ox.Quad] = list(_graph_quads(to_canonical_graph(model), MODEL_GRAPH))
     for name in sorted(graphs.graphs):
-        quads.extend(_graph_quads(graphs.graphs[name], name))
-    quads.extend(layer.quads())
-    quads.sort(key=_nq_line)
+        own.extend(_graph_quads(graphs.graphs[name], name))
+    own.sort(key=_nq_line)
     counts = _counts(graphs, records)
     counts["sources"] = sorted(str(r.path.name) for r in records)
     counts["version"] = __version__
@@ -307,7 +417,8 @@ def build(sources: Path, out: Path, *, reference: Path | None = None, lang: str 
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir()
     try:
-        _write_outputs(tmp, quads, report, counts)
+        _write_outputs(tmp, own, layer, report, counts)
+        _write_store(tmp / STORE_DIR, own, layer)  # the embedded store is swapped in with the rest
         _swap_into_place(tmp, out)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

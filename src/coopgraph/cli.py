@@ -11,7 +11,7 @@ from . import __version__
 from .errors import CoopgraphError
 
 # Each module defines add_parser(subparsers) and sets func(args) -> exit code.
-COMMAND_MODULES = ["validate", "info", "build"]
+COMMAND_MODULES = ["validate", "info", "records", "build", "reference", "extract", "serve", "query", "publish", "analyze"]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -116,6 +116,7 @@ class COOP(DefinedNamespace):
     TerritoireDepartement: URIRef
     TerritoireEPCI: URIRef
     TerritoireEPT: URIRef
+    TerritoireCollectiviteOutreMer: URIRef
     TerritoireEtranger: URIRef
     TerritoireProjet: URIRef
     TerritoireRegion: URIRef
@@ -132,6 +133,7 @@ class COOP(DefinedNamespace):
     champIntervention: URIRef
     chefDeFile: URIRef
     chefLieu: URIRef
+    classe: URIRef
     coPorteur: URIRef
     codeInsee: URIRef
     concerne: URIRef

@@ -150,7 +150,9 @@ class _RecordWriter:
         return COOP[name]
 
     def concept(self, scheme: str, slug: str, loc: tuple[object, ...]) -> URIRef:
-        if slug not in self.b.concepts.setdefault(scheme, _concepts(self.b.model, scheme)):
+        if scheme not in self.b.concepts:  # read each scheme once (not per call: the model has thousands of triples)
+            self.b.concepts[scheme] = _concepts(self.b.model, scheme)
+        if slug not in self.b.concepts[scheme]:
             close = difflib.get_close_matches(slug, sorted(self.b.concepts[scheme]), n=3)
             hint = f"; did you mean {', '.join(close)}?" if close else ""
             raise self.item.error(f"{slug!r} is not a concept of the {scheme} vocabulary{hint}", loc)

@@ -151,3 +151,21 @@ def test_any_text_either_loads_or_fails_with_an_input_error(tmp_path_factory: py
         load_record(path)
     except InputError as err:
         assert err.file == str(path)
+
+
+def test_records_check_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from coopgraph.cli import main
+
+    good = write(tmp_path, MINIMAL, "good.yaml")
+    bad = write(tmp_path, MINIMAL.replace("kind: convention", "kind: [convention"), "bad.yaml")
+    assert main(["records", "check", str(good)]) == 0
+    assert "1 instrument(s)" in capsys.readouterr().out
+    assert main(["records", "check", str(good), str(bad)]) == 2
+    assert "bad.yaml:" in capsys.readouterr().err
+
+
+def test_records_schema_command(capsys: pytest.CaptureFixture[str]) -> None:
+    from coopgraph.cli import main
+
+    assert main(["records", "schema"]) == 0
+    assert json.loads(capsys.readouterr().out)["title"] == "Record"

@@ -1,0 +1,516 @@
+"""What the analyses read from the graph: a dozen SPARQL SELECTs through the :class:`~coopgraph.store.Store`.
+
+The main queries are fixed texts driven by the participations themselves, with nothing pasted into them; the few
+per-entity look-ups (an EPCI's member communes, a commune's EPCI) bind the entity as a parameter. So the same code
+reads the embedded Oxigraph store of a build or any SPARQL 1.1 endpoint, and gets the same tables. Results are
+aggregated in SPARQL where that keeps the row count down (labels, themes); the rest is one row per participation.
+
+A store that caps its answers (Virtuoso's ``ResultSetMaxRows``) is read page by page with ``page_size``.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+from rdflib import URIRef
+
+from ..errors import InputError
+from ..store import Store, open_store
+from .roles import role_slug
+
+COOP = "https://w3id.org/coopgraph/ontology#"
+ROLE = "https://w3id.org/coopgraph/vocab/role/"
+THEME_SCHEME = "https://w3id.org/coopgraph/vocab/theme"
+
+PREFIXES = f"""PREFIX coop: <{COOP}>
+PREFIX org: <http://www.w3.org/ns/org#>
+PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+"""
+
+# The agents of the graph: whoever plays a role, and the organisations their services belong to (org:unitOf, followed
+# to the top). Written as one driving triple pattern: Oxigraph plans a chain that starts from a plain pattern well,
+# and a UNION or an alternative path at the start of a query badly (seconds to minutes on the reference layer).
+# @DRIVER@ is coop:agent (participations); the shortcut properties drive a second pass only when some agent is
+# known from a shortcut alone.
+_DRIVER = "?_x @DRIVER@ ?_a . ?_a org:unitOf* ?agent ."
+DRIVER = "coop:agent"
+SHORTCUT_DRIVERS = ("coop:partie", "coop:chefDeFile", "coop:coPorteur")
+DRIVEN = ("agents", "locations", "territory_up")
+
+_LABEL = """OPTIONAL { ?@V@ rdfs:label ?_lfr FILTER(langMatches(lang(?_lfr), "fr")) }
+  OPTIONAL { ?@V@ rdfs:label ?_lnone FILTER(lang(?_lnone) = "") }"""
+
+
+def _fill(text: str, **parts: str) -> str:
+    """Put fixed fragments into a query template (``@NAME@`` markers; str.format would trip on SPARQL's braces)."""
+    for name, value in parts.items():
+        text = text.replace(f"@{name.upper()}@", value)
+    return text
+
+
+QUERIES: dict[str, str] = {
+    # One row per participation: who, which role, in which frame, under which instrument. The shortcut properties
+    # count only where no participation says the same thing (the build writes both; other producers may not).
+    "participations": _fill("""
+SELECT DISTINCT ?participation ?agent ?role ?frame ?kind ?instrument ?uncertain WHERE {
+  {
+    ?participation coop:agent ?agent ; coop:role ?role ; coop:cadre ?frame .
+    OPTIONAL { ?participation coop:incertain ?uncertain }
+  } UNION {
+    ?frame coop:partie ?agent . BIND(<@ROLE@partie> AS ?role)
+    FILTER NOT EXISTS { ?_x coop:agent ?agent ; coop:cadre ?frame ; coop:role <@ROLE@partie> }
+  } UNION {
+    ?frame coop:chefDeFile ?agent . BIND(<@ROLE@chef-de-file> AS ?role)
+    FILTER NOT EXISTS { ?_x coop:agent ?agent ; coop:cadre ?frame ; coop:role <@ROLE@chef-de-file> }
+  } UNION {
+    ?frame coop:coPorteur ?agent . BIND(<@ROLE@co-porteur> AS ?role)
+    FILTER NOT EXISTS { ?_x coop:agent ?agent ; coop:cadre ?frame ; coop:role <@ROLE@co-porteur> }
+  }
+  {
+    ?frame coop:instrument ?instrument . BIND("action" AS ?kind)
+  } UNION {
+    ?instrument coop:gouvernance ?frame . BIND("instance" AS ?kind)
+  } UNION {
+    ?frame a ?_cls . ?_cls rdfs:subClassOf* coop:Instrument . BIND(?frame AS ?instrument) BIND("instrument" AS ?kind)
+  }
+}""", role=ROLE),
+    "agents": _fill("""
+SELECT ?agent (MIN(STR(COALESCE(?_lfr, ?_lnone))) AS ?label) (MIN(STR(?_sigle)) AS ?sigle)
+       (GROUP_CONCAT(DISTINCT STR(?_type); separator=" ") AS ?types) (MAX(?_n) AS ?count)
+       (MIN(STR(?_cat)) AS ?category) (MIN(STR(?_unit)) AS ?unit_of)
+WHERE {
+  @AGENTS@
+  @LABEL@
+  OPTIONAL { ?agent rdf:type ?_type }
+  OPTIONAL { ?agent coop:sigle ?_sigle }
+  OPTIONAL { ?agent coop:nombre ?_n }
+  OPTIONAL { ?agent coop:categorie ?_cat }
+  OPTIONAL { ?agent org:unitOf ?_unit }
+} GROUP BY ?agent""", agents=_DRIVER, label=_LABEL.replace("@V@", "agent")),
+    # Where each agent sits: the territory it governs, or its area of competence (a CAF's département).
+    "locations": _fill("""
+SELECT DISTINCT ?agent ?how ?territory ?kind ?code ?label WHERE {
+  @AGENTS@
+  { ?agent coop:gouverne ?territory BIND("gouverne" AS ?how) }
+  UNION { ?agent coop:ressort ?territory BIND("ressort" AS ?how) }
+  ?territory rdf:type ?kind . FILTER(STRSTARTS(STR(?kind), STR(coop:Territoire)))
+  OPTIONAL { ?territory coop:codeInsee ?code }
+  OPTIONAL { ?territory rdfs:label ?label }
+}""", agents=_DRIVER),
+    # What those territories are part of (commune → département, région; département → région…).
+    "territory_up": _fill("""
+SELECT DISTINCT ?territory ?up ?kind ?code ?label WHERE {
+  @AGENTS@
+  ?agent coop:gouverne|coop:ressort ?territory .
+  ?territory coop:partieDe+ ?up .
+  ?up rdf:type ?kind . FILTER(?kind IN (coop:TerritoireCommune, coop:TerritoireDepartement, coop:TerritoireRegion))
+  OPTIONAL { ?up coop:codeInsee ?code }
+  OPTIONAL { ?up rdfs:label ?label }
+}""", agents=_DRIVER),
+    # Every département and région, with its région: the axes of the matrices.
+    "admin": """
+SELECT ?territory ?kind ?code ?label ?region WHERE {
+  VALUES ?kind { coop:TerritoireDepartement coop:TerritoireRegion }
+  ?territory rdf:type ?kind .
+  OPTIONAL { ?territory coop:codeInsee ?code }
+  OPTIONAL { ?territory rdfs:label ?label }
+  OPTIONAL { ?territory coop:partieDe ?region . ?region rdf:type coop:TerritoireRegion }
+}""",
+    "instruments": _fill("""
+SELECT ?instrument (MIN(STR(?_cls)) AS ?kind) (MIN(STR(?_title)) AS ?title)
+       (MIN(STR(COALESCE(?_lfr, ?_lnone))) AS ?label) (MIN(STR(?_sigle)) AS ?sigle)
+       (GROUP_CONCAT(DISTINCT STR(?_theme); separator=" ") AS ?themes)
+WHERE {
+  ?instrument rdf:type ?_cls . ?_cls rdfs:subClassOf* coop:Instrument .
+  FILTER NOT EXISTS { ?instrument rdf:type ?_sub . ?_sub rdfs:subClassOf+ ?_cls }
+  OPTIONAL { ?instrument dcterms:title ?_title }
+  @LABEL@
+  OPTIONAL { ?instrument coop:sigle ?_sigle }
+  OPTIONAL { ?instrument coop:theme ?_theme }
+} GROUP BY ?instrument""", label=_LABEL.replace("@V@", "instrument")),
+    "actions": _fill("""
+SELECT ?action ?instrument (MIN(STR(COALESCE(?_lfr, ?_lnone))) AS ?label) (MIN(STR(?_num)) AS ?number)
+WHERE {
+  ?action coop:instrument ?instrument .
+  @LABEL@
+  OPTIONAL { ?action coop:numero ?_num }
+} GROUP BY ?action ?instrument""", label=_LABEL.replace("@V@", "action")),
+    # An action's themes: its own; failing that, those of its heading (orientation, rubrique), then of the axe above.
+    "action_themes": """
+SELECT DISTINCT ?action ?theme ?depth WHERE {
+  ?action coop:instrument ?_i .
+  { ?action coop:theme ?theme BIND(0 AS ?depth) }
+  UNION { ?action coop:rattacheA ?_el . ?_el coop:theme ?theme BIND(1 AS ?depth) }
+  UNION { ?action coop:rattacheA ?_el . ?_axe coop:orientation ?_el . ?_axe coop:theme ?theme BIND(2 AS ?depth) }
+}""",
+    "themes": _fill("""
+SELECT ?theme (MIN(STR(?_l)) AS ?label) (GROUP_CONCAT(DISTINCT STR(?_b); separator=" ") AS ?broader) WHERE {
+  ?theme skos:inScheme <@SCHEME@> .
+  OPTIONAL { ?theme skos:prefLabel ?_l FILTER(langMatches(lang(?_l), "fr")) }
+  OPTIONAL { { ?theme skos:broader ?_b } UNION { ?_b skos:narrower ?theme } }
+} GROUP BY ?theme""", scheme=THEME_SCHEME),
+}
+
+
+# Per-entity look-ups, with the entity bound as a parameter (Oxigraph answers each in a few milliseconds, where the
+# same join written for all entities at once is planned as a scan of every membership of the reference layer).
+# Keep OPTIONAL last: placed before the other patterns, Oxigraph evaluates it over the whole store (a minute).
+BOUND_QUERIES: dict[str, str] = {
+    # An EPCI has no single département: its member communes and what their territories are part of, by millésime
+    # (the latest composition counts: a commune that left in 2021 no longer places the EPCI).
+    "epci_spread": """
+SELECT ?org ?commune ?up ?millesime WHERE {
+  ?_m org:organization ?org ; org:member ?_c .
+  ?_c coop:gouverne ?commune . ?commune rdf:type coop:TerritoireCommune ; coop:partieDe ?up .
+  OPTIONAL { ?_m coop:millesime ?millesime }
+}""",
+    # The EPCI a commune belongs to, by millésime.
+    "commune_epci": """
+SELECT ?agent ?epci ?millesime WHERE {
+  ?_m org:member ?agent ; org:organization ?_org .
+  ?_org coop:gouverne ?epci . ?epci rdf:type coop:TerritoireEPCI .
+  OPTIONAL { ?_m coop:millesime ?millesime }
+}""",
+    "territory": """
+SELECT ?territory ?code ?label WHERE { ?territory coop:codeInsee ?code . ?territory rdfs:label ?label }""",
+}
+
+
+@dataclass
+class CooperationData:
+    """The tables every graph and analysis is built from (one load per store).
+
+    - ``participations``: participation, agent, role (slug), frame, frame_kind (instrument | action | instance),
+      instrument, uncertain, source (participation | shortcut)
+    - ``agents``: agent, label, short, kind, identified, count, category, unit_of, organisation, participates
+    - ``instruments``: instrument, label, short, kind, themes
+    - ``actions``: action, instrument, label, number, themes, themes_from (own | heading | axe | none)
+    - ``themes``: theme, label, broader, top
+    - ``locations``, ``territory_up``, ``epci_spread``, ``commune_epci``, ``admin``: where agents sit
+    """
+
+    participations: pd.DataFrame
+    agents: pd.DataFrame
+    instruments: pd.DataFrame
+    actions: pd.DataFrame
+    themes: pd.DataFrame
+    locations: pd.DataFrame
+    territory_up: pd.DataFrame
+    epci_spread: pd.DataFrame
+    commune_epci: pd.DataFrame
+    admin: pd.DataFrame
+    timings: dict[str, float] = field(default_factory=dict)
+
+    # -- look-ups used everywhere ---------------------------------------------------------------------------------
+    def agent_info(self) -> dict[str, dict]:
+        return {row["agent"]: row for row in self.agents.to_dict("records")}
+
+    def instrument_info(self) -> dict[str, dict]:
+        return {row["instrument"]: row for row in self.instruments.to_dict("records")}
+
+    def theme_labels(self) -> dict[str, str]:
+        return dict(zip(self.themes["theme"], self.themes["label"], strict=True))
+
+    def frame_themes(self) -> dict[str, tuple[str, ...]]:
+        """Themes of each frame: an action's (own or inherited), an instrument's own for the instrument and its bodies."""
+        out: dict[str, tuple[str, ...]] = dict(zip(self.actions["action"], self.actions["themes"], strict=True))
+        inst = dict(zip(self.instruments["instrument"], self.instruments["themes"], strict=True))
+        for row in self.participations[["frame", "frame_kind", "instrument"]].drop_duplicates().itertuples():
+            if row.frame_kind != "action":
+                out[row.frame] = inst.get(row.instrument, ())
+        return out
+
+
+def _text(term: object) -> str | None:
+    return None if term is None else str(term)
+
+
+def _select(store: Store, name: str, page_size: int | None, timeout: float | None,
+            driver: str = DRIVER) -> pd.DataFrame:
+    query = PREFIXES + _fill(QUERIES[name], driver=driver)
+    if not page_size:
+        result = store.select(query, timeout=timeout)
+        return pd.DataFrame([[_text(t) for t in row] for row in result.rows], columns=result.variables, dtype=object)
+    # Paging for stores that cut answers: a stable order, then LIMIT/OFFSET (integers we write, not user text).
+    variables = store.select(query + "\nLIMIT 0", timeout=timeout).variables
+    order = " ".join(f"?{v}" for v in variables)
+    frames: list[pd.DataFrame] = []
+    offset = 0
+    while True:
+        page = store.select(f"{query}\nORDER BY {order}\nLIMIT {int(page_size)} OFFSET {int(offset)}", timeout=timeout)
+        frames.append(pd.DataFrame([[_text(t) for t in row] for row in page.rows], columns=variables, dtype=object))
+        if len(page.rows) < page_size:
+            break
+        offset += page_size
+    return pd.concat(frames, ignore_index=True)
+
+
+def _local(iri: str | None) -> str:
+    if not iri:
+        return ""
+    return iri.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+
+
+_GENERIC_KINDS = ("Acteur", "AutoritePublique", "Agent", "Organization", "OrganizationalUnit")
+
+
+def _agent_kind(types: str | None) -> str:
+    names = sorted({_local(t) for t in (types or "").split() if t.startswith(COOP)})
+    specific = [n for n in names if n not in _GENERIC_KINDS]
+    if specific:
+        return specific[0]
+    if names:
+        return names[0]
+    others = sorted(_local(t) for t in (types or "").split())
+    return others[0] if others else "Agent"
+
+
+def _short(label: str, sigle: str | None, limit: int = 34) -> str:
+    if sigle:
+        return sigle
+    return label if len(label) <= limit else label[: limit - 1].rstrip() + "…"
+
+
+def _split(text: str | None) -> tuple[str, ...]:
+    return tuple(sorted(set((text or "").split())))
+
+
+def _bound(store: Store, name: str, bindings: dict[str, URIRef], timeout: float | None) -> list[tuple]:
+    result = store.select(PREFIXES + BOUND_QUERIES[name], bindings, timeout=timeout)
+    return [tuple(_text(t) for t in row) for row in result.rows]
+
+
+def _memberships(store: Store, locations: pd.DataFrame, admin: set[str],
+                 timeout: float | None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Where EPCI sit (their communes' départements and régions) and which EPCI each commune belongs to."""
+    spread: list[tuple[str, str, int]] = []
+    epcis = locations[locations["kind"] == "TerritoireEPCI"][["agent", "territory"]].drop_duplicates()
+    for agent, territory in sorted(epcis.itertuples(index=False, name=None)):
+        rows = _bound(store, "epci_spread", {"org": URIRef(agent)}, timeout)
+        latest = max((m or "" for *_, m in rows), default="")
+        members: dict[str, set[str]] = {}
+        for _, commune, up, millesime in rows:
+            if (millesime or "") == latest and up in admin:
+                members.setdefault(up, set()).add(commune)
+        spread.extend((territory, up, len(communes)) for up, communes in members.items())
+    spread_df = pd.DataFrame(sorted(set(spread)), columns=["territory", "up", "communes"])
+
+    rows: list[tuple[str, str, str, str, str]] = []
+    communes = locations[(locations["kind"] == "TerritoireCommune") & (locations["how"] == "gouverne")]
+    info: dict[str, tuple[str, str]] = {}
+    for agent, territory in sorted(set(communes[["agent", "territory"]].itertuples(index=False, name=None))):
+        latest: dict[str, str] = {}
+        for _, epci, millesime in _bound(store, "commune_epci", {"agent": URIRef(agent)}, timeout):
+            latest[epci] = max(latest.get(epci, ""), millesime or "")
+        if not latest:
+            continue
+        epci = sorted(latest, key=lambda e: (latest[e], e))[-1] if len(latest) > 1 else next(iter(latest))
+        if epci not in info:
+            found = _bound(store, "territory", {"territory": URIRef(epci)}, timeout)
+            info[epci] = (min(f[1] for f in found), min(f[2] for f in found)) if found else ("", _local(epci))
+        rows.append((territory, epci, info[epci][0], info[epci][1], latest[epci]))
+    commune_df = pd.DataFrame(sorted(set(rows)), columns=["territory", "epci", "code", "label", "millesime"])
+    return spread_df, commune_df
+
+
+def load(store: Store, *, page_size: int | None = None, timeout: float | None = None) -> CooperationData:
+    """Read the cooperation layer of a store into :class:`CooperationData` (about a dozen SELECTs)."""
+    timings: dict[str, float] = {}
+    raw: dict[str, pd.DataFrame] = {}
+    for name in QUERIES:
+        started = time.perf_counter()
+        raw[name] = _select(store, name, page_size, timeout)
+        timings[name] = round(time.perf_counter() - started, 3)
+    # Agents known only from a shortcut (coop:partie… without a participation): one more pass for them.
+    known = set(raw["agents"]["agent"])
+    if not set(raw["participations"]["agent"]) <= known:
+        for driver in SHORTCUT_DRIVERS:
+            for name in DRIVEN:
+                extra = _select(store, name, page_size, timeout, driver)
+                raw[name] = pd.concat([raw[name], extra], ignore_index=True).drop_duplicates(ignore_index=True)
+        raw["agents"] = raw["agents"].drop_duplicates("agent", ignore_index=True)
+
+    themes = raw["themes"].copy()
+    themes["label"] = [lab or _local(t) for t, lab in zip(themes["theme"], themes["label"], strict=True)]
+    themes["broader"] = [_split(b) for b in themes["broader"]]
+    parents = dict(zip(themes["theme"], themes["broader"], strict=True))
+
+    def top(theme: str) -> str:
+        seen = {theme}
+        current = theme
+        while parents.get(current):
+            nxt = sorted(parents[current])[0]
+            if nxt in seen:
+                break
+            seen.add(nxt)
+            current = nxt
+        return current
+
+    themes["top"] = [top(t) for t in themes["theme"]]
+    themes = themes.sort_values("theme", ignore_index=True)
+
+    # Participations ------------------------------------------------------------------------------------------
+    parts = raw["participations"].copy()
+    parts["role"] = [role_slug(r) for r in parts["role"]]
+    parts["uncertain"] = [str(u).lower() in ("true", "1") for u in parts["uncertain"]]
+    parts["source"] = ["shortcut" if p is None else "participation" for p in parts["participation"]]
+    parts = parts.rename(columns={"kind": "frame_kind"})
+    parts["participation"] = parts["participation"].fillna("")
+    parts = parts[["participation", "agent", "role", "frame", "frame_kind", "instrument", "uncertain", "source"]]
+    parts = parts.sort_values(["instrument", "frame", "agent", "role", "participation"], ignore_index=True)
+
+    # Agents --------------------------------------------------------------------------------------------------
+    agents = raw["agents"].copy()
+    agents["kind"] = [_agent_kind(t) for t in agents["types"]]
+    agents["label"] = [lab or _local(a) for a, lab in zip(agents["agent"], agents["label"], strict=True)]
+    agents["short"] = [_short(lab, s) for lab, s in zip(agents["label"], agents["sigle"], strict=True)]
+    agents["identified"] = agents["kind"] != "ActeursNonIdentifies"
+    agents["count"] = pd.array([None if c is None else int(float(c)) for c in agents["count"]], dtype="Int64")
+    agents["category"] = [_local(c) if c else "" for c in agents["category"]]
+    agents["unit_of"] = agents["unit_of"].fillna("")
+    units = dict(zip(agents["agent"], agents["unit_of"], strict=True))
+
+    def organisation(agent: str) -> str:
+        seen = {agent}
+        current = agent
+        while units.get(current) and units[current] not in seen:
+            current = units[current]
+            seen.add(current)
+        return current
+
+    agents["organisation"] = [organisation(a) for a in agents["agent"]]
+    # A service reads better with its organisation: "CCLLA / P.E", "CCLLA / Habitat".
+    shorts = dict(zip(agents["agent"], agents["short"], strict=True))
+    agents["short"] = [
+        _short(f"{shorts.get(org, _local(org))} / {sigle or label.split(' (')[0]}", None, limit=44)
+        if unit and kind == "Service" else short
+        for unit, org, kind, sigle, label, short in zip(agents["unit_of"], agents["organisation"], agents["kind"],
+                                                        agents["sigle"], agents["label"], agents["short"], strict=True)
+    ]
+    participating = set(parts["agent"])
+    agents["participates"] = [a in participating for a in agents["agent"]]
+    agents = agents[["agent", "label", "short", "kind", "identified", "count", "category", "unit_of", "organisation",
+                     "participates"]].sort_values("agent", ignore_index=True)
+
+    # Instruments and actions ---------------------------------------------------------------------------------
+    inst = raw["instruments"].copy()
+    inst["kind"] = [_local(k) for k in inst["kind"]]
+    inst["label"] = [t or lab or _local(i) for i, t, lab in zip(inst["instrument"], inst["title"], inst["label"],
+                                                                   strict=True)]
+    inst["short"] = [_short(s or lab or _local(i), None) for i, s, lab in
+                     zip(inst["instrument"], inst["sigle"], raw["instruments"]["label"], strict=True)]
+    inst["themes"] = [_split(t) for t in inst["themes"]]
+    inst = inst[["instrument", "label", "short", "kind", "themes"]].sort_values("instrument", ignore_index=True)
+
+    depth_names = {0: "own", 1: "heading", 2: "axe"}
+    by_action: dict[str, dict[int, set[str]]] = {}
+    for row in raw["action_themes"].itertuples(index=False):
+        by_action.setdefault(row.action, {}).setdefault(int(float(row.depth)), set()).add(row.theme)
+    acts = raw["actions"].copy()
+    acts["label"] = [lab or _local(a) for a, lab in zip(acts["action"], acts["label"], strict=True)]
+    acts["number"] = acts["number"].fillna("")
+    chosen = []
+    for action in acts["action"]:
+        levels = by_action.get(action, {})
+        depth = min(levels) if levels else None
+        chosen.append((tuple(sorted(levels[depth])), depth_names[depth]) if depth is not None else ((), "none"))
+    acts["themes"] = [c[0] for c in chosen]
+    acts["themes_from"] = [c[1] for c in chosen]
+    acts = acts.sort_values("action", ignore_index=True)
+
+    # Geography -----------------------------------------------------------------------------------------------
+    def territory_table(df: pd.DataFrame) -> pd.DataFrame:
+        df = df.copy()
+        if "kind" in df:
+            df["kind"] = [_local(k) for k in df["kind"]]
+        for col in ("code", "label"):
+            if col in df:
+                df[col] = df[col].fillna("")
+        return df.sort_values(list(df.columns), ignore_index=True) if len(df) else df
+
+    locations = territory_table(raw["locations"])
+    admin = territory_table(raw["admin"])
+    started = time.perf_counter()
+    spread, commune_epci = _memberships(store, locations, set(admin["territory"]), timeout)
+    timings["memberships"] = round(time.perf_counter() - started, 3)
+    data = CooperationData(
+        participations=parts,
+        agents=agents,
+        instruments=inst,
+        actions=acts,
+        themes=themes,
+        locations=locations,
+        territory_up=territory_table(raw["territory_up"]),
+        epci_spread=spread,
+        commune_epci=commune_epci,
+        admin=admin,
+        timings=timings,
+    )
+    return data
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# Which build to read
+# ----------------------------------------------------------------------------------------------------------------
+
+BUILD_ENV = "COOPGRAPH_BUILD"
+ENDPOINT_ENV = "COOPGRAPH_ENDPOINT"
+
+
+def _has_store(folder: Path) -> bool:
+    return (folder / "store").is_dir()
+
+
+def find_build(build: str | Path | None = None, *, make: bool = False,
+               builder: Callable[[Path, Path], object] | None = None) -> Path:
+    """The build folder to analyse, for scripts and notebooks that may run from any folder.
+
+    In order: ``build`` when given; the ``COOPGRAPH_BUILD`` environment variable (the test suite sets it to its one
+    session build); ``graph/build`` in the current folder or the nearest parent that has one (a notebook runs from
+    ``notebooks/``). With ``make=True`` and no build found, the seed records are built once into ``graph/build`` of
+    the nearest folder holding ``graph/sources`` (the repository), so a fresh clone works; otherwise InputError.
+    """
+    if build is not None:
+        path = Path(build)
+        if not _has_store(path):
+            raise InputError(f"{path} holds no store: run `coopgraph build --out {path}` first")
+        return path
+    env = os.environ.get(BUILD_ENV)
+    if env:
+        return find_build(env)
+    here = Path.cwd().resolve()
+    for folder in (here, *here.parents):
+        candidate = folder / "graph" / "build"
+        if _has_store(candidate):
+            return candidate
+    if not make:
+        raise InputError("no build found (graph/build/store): run `coopgraph build` first, or pass --build DIR")
+    root = next((f for f in (here, *here.parents) if (f / "graph" / "sources").is_dir()), here)
+    out = root / "graph" / "build"
+    if builder is None:
+        from ..build import build as run_build
+        from ..paths import data_path
+
+        result = run_build(data_path("graph/sources"), out)
+        if result.out is None:
+            raise InputError("the seed records do not validate; see `coopgraph build`")
+    else:
+        builder(root / "graph" / "sources", out)
+    return out
+
+
+def open_analysis_store(build: str | Path | None = None, endpoint: str | None = None, *,
+                        make: bool = False) -> Store:
+    """The store to analyse: ``endpoint`` (or ``COOPGRAPH_ENDPOINT``) when given, else a build (see :func:`find_build`)."""
+    endpoint = endpoint or os.environ.get(ENDPOINT_ENV) or None
+    if endpoint:
+        return open_store(endpoint=endpoint)
+    return open_store(build=find_build(build, make=make))
