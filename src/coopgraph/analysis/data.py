@@ -35,15 +35,15 @@ PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 PREFIX dcterms: <http://purl.org/dc/terms/>
 """
 
-# The agents of the graph: whoever plays a role, and the organisations their services belong to (org:unitOf, followed
-# to the top). Written as one driving triple pattern: Oxigraph plans a chain that starts from a plain pattern well,
-# and a UNION or an alternative path at the start of a query badly (seconds to minutes on the reference layer).
-# @DRIVER@ is coop:agent (participations); the shortcut properties drive a second pass only when some agent is
-# known from a shortcut alone.
-_DRIVER = "?_x @DRIVER@ ?_a . ?_a org:unitOf* ?agent ."
-DRIVER = "coop:agent"
-SHORTCUT_DRIVERS = ("coop:partie", "coop:chefDeFile", "coop:coPorteur")
-DRIVEN = ("agents", "locations", "territory_up")
+# The agents of the graph: whoever plays a role (a participation or one of its shortcuts), and the organisations their
+# services belong to (org:unitOf, two levels up). Written as a DISTINCT subquery that the queries below join: Oxigraph
+# evaluates it once (thousands of rows) instead of following a path from every participation (hundreds of thousands),
+# and does not let a UNION at the start of a query drive the plan (that took minutes on the reference layer).
+_AGENTS = """{ SELECT DISTINCT ?agent WHERE {
+    { ?_x coop:agent ?agent } UNION { ?_x coop:partie ?agent } UNION { ?_x coop:chefDeFile ?agent }
+    UNION { ?_x coop:coPorteur ?agent } UNION { ?_x coop:agent ?_a . ?_a org:unitOf ?agent }
+    UNION { ?_x coop:agent ?_a . ?_a org:unitOf/org:unitOf ?agent }
+  } }"""
 
 _LABEL = """OPTIONAL { ?@V@ rdfs:label ?_lfr FILTER(langMatches(lang(?_lfr), "fr")) }
   OPTIONAL { ?@V@ rdfs:label ?_lnone FILTER(lang(?_lnone) = "") }"""
@@ -57,31 +57,24 @@ def _fill(text: str, **parts: str) -> str:
 
 
 QUERIES: dict[str, str] = {
-    # One row per participation: who, which role, in which frame, under which instrument. The shortcut properties
-    # count only where no participation says the same thing (the build writes both; other producers may not).
-    "participations": _fill("""
-SELECT DISTINCT ?participation ?agent ?role ?frame ?kind ?instrument ?uncertain WHERE {
-  {
-    ?participation coop:agent ?agent ; coop:role ?role ; coop:cadre ?frame .
-    OPTIONAL { ?participation coop:incertain ?uncertain }
-  } UNION {
-    ?frame coop:partie ?agent . BIND(<@ROLE@partie> AS ?role)
-    FILTER NOT EXISTS { ?_x coop:agent ?agent ; coop:cadre ?frame ; coop:role <@ROLE@partie> }
-  } UNION {
-    ?frame coop:chefDeFile ?agent . BIND(<@ROLE@chef-de-file> AS ?role)
-    FILTER NOT EXISTS { ?_x coop:agent ?agent ; coop:cadre ?frame ; coop:role <@ROLE@chef-de-file> }
-  } UNION {
-    ?frame coop:coPorteur ?agent . BIND(<@ROLE@co-porteur> AS ?role)
-    FILTER NOT EXISTS { ?_x coop:agent ?agent ; coop:cadre ?frame ; coop:role <@ROLE@co-porteur> }
-  }
-  {
-    ?frame coop:instrument ?instrument . BIND("action" AS ?kind)
-  } UNION {
-    ?instrument coop:gouvernance ?frame . BIND("instance" AS ?kind)
-  } UNION {
-    ?frame a ?_cls . ?_cls rdfs:subClassOf* coop:Instrument . BIND(?frame AS ?instrument) BIND("instrument" AS ?kind)
-  }
+    # One row per participation: who, which role, in which frame. Kept to plain triple patterns (an OPTIONAL here
+    # costs more than the separate query for the rare coop:incertain); the frame's instrument is joined in Python.
+    "participations": """
+SELECT ?participation ?agent ?role ?frame WHERE {
+  ?participation coop:agent ?agent ; coop:role ?role ; coop:cadre ?frame .
+}""",
+    "uncertain": """
+SELECT ?participation WHERE { ?participation coop:incertain true }""",
+    # The shortcut properties: they count only where no participation says the same thing (the build writes both;
+    # other producers may write only the shortcut).
+    "shortcuts": _fill("""
+SELECT ?frame ?agent ?role WHERE {
+  { ?frame coop:partie ?agent BIND(<@ROLE@partie> AS ?role) }
+  UNION { ?frame coop:chefDeFile ?agent BIND(<@ROLE@chef-de-file> AS ?role) }
+  UNION { ?frame coop:coPorteur ?agent BIND(<@ROLE@co-porteur> AS ?role) }
 }""", role=ROLE),
+    "bodies": """
+SELECT ?instrument ?frame WHERE { ?instrument coop:gouvernance ?frame }""",
     "agents": _fill("""
 SELECT ?agent (MIN(STR(COALESCE(?_lfr, ?_lnone))) AS ?label) (MIN(STR(?_sigle)) AS ?sigle)
        (GROUP_CONCAT(DISTINCT STR(?_type); separator=" ") AS ?types) (MAX(?_n) AS ?count)
@@ -94,27 +87,17 @@ WHERE {
   OPTIONAL { ?agent coop:nombre ?_n }
   OPTIONAL { ?agent coop:categorie ?_cat }
   OPTIONAL { ?agent org:unitOf ?_unit }
-} GROUP BY ?agent""", agents=_DRIVER, label=_LABEL.replace("@V@", "agent")),
+} GROUP BY ?agent""", agents=_AGENTS, label=_LABEL.replace("@V@", "agent")),
     # Where each agent sits: the territory it governs, or its area of competence (a CAF's département).
     "locations": _fill("""
 SELECT DISTINCT ?agent ?how ?territory ?kind ?code ?label WHERE {
   @AGENTS@
   { ?agent coop:gouverne ?territory BIND("gouverne" AS ?how) }
   UNION { ?agent coop:ressort ?territory BIND("ressort" AS ?how) }
-  ?territory rdf:type ?kind . FILTER(STRSTARTS(STR(?kind), STR(coop:Territoire)))
+  OPTIONAL { ?territory rdf:type ?kind }
   OPTIONAL { ?territory coop:codeInsee ?code }
   OPTIONAL { ?territory rdfs:label ?label }
-}""", agents=_DRIVER),
-    # What those territories are part of (commune → département, région; département → région…).
-    "territory_up": _fill("""
-SELECT DISTINCT ?territory ?up ?kind ?code ?label WHERE {
-  @AGENTS@
-  ?agent coop:gouverne|coop:ressort ?territory .
-  ?territory coop:partieDe+ ?up .
-  ?up rdf:type ?kind . FILTER(?kind IN (coop:TerritoireCommune, coop:TerritoireDepartement, coop:TerritoireRegion))
-  OPTIONAL { ?up coop:codeInsee ?code }
-  OPTIONAL { ?up rdfs:label ?label }
-}""", agents=_DRIVER),
+}""", agents=_AGENTS),
     # Every département and région, with its région: the axes of the matrices.
     "admin": """
 SELECT ?territory ?kind ?code ?label ?region WHERE {
@@ -148,8 +131,10 @@ WHERE {
 SELECT DISTINCT ?action ?theme ?depth WHERE {
   ?action coop:instrument ?_i .
   { ?action coop:theme ?theme BIND(0 AS ?depth) }
-  UNION { ?action coop:rattacheA ?_el . ?_el coop:theme ?theme BIND(1 AS ?depth) }
-  UNION { ?action coop:rattacheA ?_el . ?_axe coop:orientation ?_el . ?_axe coop:theme ?theme BIND(2 AS ?depth) }
+  UNION { ?action coop:rattacheA ?_el . ?_el coop:theme ?theme BIND(1 AS ?depth)
+          FILTER NOT EXISTS { ?action coop:theme ?_own } }
+  UNION { ?action coop:rattacheA ?_el . ?_axe coop:orientation ?_el . ?_axe coop:theme ?theme BIND(2 AS ?depth)
+          FILTER NOT EXISTS { ?action coop:theme ?_own } FILTER NOT EXISTS { ?_el coop:theme ?_heading } }
 }""",
     "themes": _fill("""
 SELECT ?theme (MIN(STR(?_l)) AS ?label) (GROUP_CONCAT(DISTINCT STR(?_b); separator=" ") AS ?broader) WHERE {
@@ -181,6 +166,9 @@ SELECT ?agent ?epci ?millesime WHERE {
 }""",
     "territory": """
 SELECT ?territory ?code ?label WHERE { ?territory coop:codeInsee ?code . ?territory rdfs:label ?label }""",
+    # What a territory is part of (commune → département, région; commune déléguée → commune…).
+    "territory_up": """
+SELECT ?territory ?up ?kind WHERE { ?territory coop:partieDe+ ?up . ?up rdf:type ?kind }""",
 }
 
 
@@ -233,9 +221,8 @@ def _text(term: object) -> str | None:
     return None if term is None else str(term)
 
 
-def _select(store: Store, name: str, page_size: int | None, timeout: float | None,
-            driver: str = DRIVER) -> pd.DataFrame:
-    query = PREFIXES + _fill(QUERIES[name], driver=driver)
+def _select(store: Store, name: str, page_size: int | None, timeout: float | None) -> pd.DataFrame:
+    query = PREFIXES + QUERIES[name]
     if not page_size:
         result = store.select(query, timeout=timeout)
         return pd.DataFrame([[_text(t) for t in row] for row in result.rows], columns=result.variables, dtype=object)
@@ -321,6 +308,33 @@ def _memberships(store: Store, locations: pd.DataFrame, admin: set[str],
     return spread_df, commune_df
 
 
+_ADMIN_KINDS = {COOP + k for k in ("TerritoireDepartement", "TerritoireRegion")}
+_UP_KINDS = {COOP + k for k in ("TerritoireCommune", "TerritoireDepartement", "TerritoireRegion")}
+
+
+def _territory_up(store: Store, locations: pd.DataFrame, admin: pd.DataFrame,
+                  timeout: float | None) -> pd.DataFrame:
+    """What each anchor territory is part of. Départements and régions are read from ``admin`` and EPCI from their
+    member communes; the other anchors (communes, communes déléguées, arrondissements…) are looked up one by one."""
+    info = {t: (k, c, lab) for t, k, c, lab in zip(admin["territory"], admin["kind"], admin["code"], admin["label"],
+                                                   strict=True)}
+    rows: set[tuple[str, str, str, str, str]] = set()
+    for territory, region in zip(admin["territory"], admin["region"], strict=True):
+        if region:
+            rows.add((territory, region, *info.get(region, ("TerritoireRegion", "", ""))))
+    anchors = locations[~locations["kind"].isin(["TerritoireDepartement", "TerritoireRegion", "TerritoireEPCI"])]
+    for territory in sorted(set(anchors["territory"])):
+        for _, up, kind in _bound(store, "territory_up", {"territory": URIRef(territory)}, timeout):
+            if kind not in _UP_KINDS:
+                continue
+            if up not in info:
+                found = _bound(store, "territory", {"territory": URIRef(up)}, timeout)
+                info[up] = (_local(kind), min(f[1] for f in found) if found else "",
+                            min(f[2] for f in found) if found else _local(up))
+            rows.add((territory, up, *info[up]))
+    return pd.DataFrame(sorted(rows), columns=["territory", "up", "kind", "code", "label"])
+
+
 def load(store: Store, *, page_size: int | None = None, timeout: float | None = None) -> CooperationData:
     """Read the cooperation layer of a store into :class:`CooperationData` (about a dozen SELECTs)."""
     timings: dict[str, float] = {}
@@ -329,14 +343,6 @@ def load(store: Store, *, page_size: int | None = None, timeout: float | None = 
         started = time.perf_counter()
         raw[name] = _select(store, name, page_size, timeout)
         timings[name] = round(time.perf_counter() - started, 3)
-    # Agents known only from a shortcut (coop:partie… without a participation): one more pass for them.
-    known = set(raw["agents"]["agent"])
-    if not set(raw["participations"]["agent"]) <= known:
-        for driver in SHORTCUT_DRIVERS:
-            for name in DRIVEN:
-                extra = _select(store, name, page_size, timeout, driver)
-                raw[name] = pd.concat([raw[name], extra], ignore_index=True).drop_duplicates(ignore_index=True)
-        raw["agents"] = raw["agents"].drop_duplicates("agent", ignore_index=True)
 
     themes = raw["themes"].copy()
     themes["label"] = [lab or _local(t) for t, lab in zip(themes["theme"], themes["label"], strict=True)]
@@ -358,12 +364,28 @@ def load(store: Store, *, page_size: int | None = None, timeout: float | None = 
     themes = themes.sort_values("theme", ignore_index=True)
 
     # Participations ------------------------------------------------------------------------------------------
+    instrument_of: dict[str, tuple[str, str]] = {}  # frame → (kind, instrument)
+    for i in raw["instruments"]["instrument"]:
+        instrument_of[i] = ("instrument", i)
+    for i, frame in zip(raw["bodies"]["instrument"], raw["bodies"]["frame"], strict=True):
+        instrument_of[frame] = ("instance", i)
+    for a, i in zip(raw["actions"]["action"], raw["actions"]["instrument"], strict=True):
+        instrument_of[a] = ("action", i)
     parts = raw["participations"].copy()
+    parts["source"] = "participation"
+    said = set(zip(parts["agent"], parts["frame"], parts["role"], strict=True))
+    extra = raw["shortcuts"][[(a, f, r) not in said for a, f, r in zip(
+        raw["shortcuts"]["agent"], raw["shortcuts"]["frame"], raw["shortcuts"]["role"], strict=True)]]
+    if len(extra):
+        extra = extra.assign(participation="", source="shortcut")
+        parts = pd.concat([parts, extra[parts.columns]], ignore_index=True)
+    uncertain = set(raw["uncertain"]["participation"])
+    parts["uncertain"] = [p in uncertain for p in parts["participation"]]
     parts["role"] = [role_slug(r) for r in parts["role"]]
-    parts["uncertain"] = [str(u).lower() in ("true", "1") for u in parts["uncertain"]]
-    parts["source"] = ["shortcut" if p is None else "participation" for p in parts["participation"]]
-    parts = parts.rename(columns={"kind": "frame_kind"})
-    parts["participation"] = parts["participation"].fillna("")
+    # A frame that is neither an instrument, one of its bodies nor an action stands for itself ("other").
+    located = [instrument_of.get(f, ("other", f)) for f in parts["frame"]]
+    parts["frame_kind"] = [k for k, _ in located]
+    parts["instrument"] = [i for _, i in located]
     parts = parts[["participation", "agent", "role", "frame", "frame_kind", "instrument", "uncertain", "source"]]
     parts = parts.sort_values(["instrument", "frame", "agent", "role", "participation"], ignore_index=True)
 
@@ -440,7 +462,8 @@ def load(store: Store, *, page_size: int | None = None, timeout: float | None = 
     admin = territory_table(raw["admin"])
     started = time.perf_counter()
     spread, commune_epci = _memberships(store, locations, set(admin["territory"]), timeout)
-    timings["memberships"] = round(time.perf_counter() - started, 3)
+    territory_up = _territory_up(store, locations, admin, timeout)
+    timings["geography look-ups"] = round(time.perf_counter() - started, 3)
     data = CooperationData(
         participations=parts,
         agents=agents,
@@ -448,7 +471,7 @@ def load(store: Store, *, page_size: int | None = None, timeout: float | None = 
         actions=acts,
         themes=themes,
         locations=locations,
-        territory_up=territory_table(raw["territory_up"]),
+        territory_up=territory_up,
         epci_spread=spread,
         commune_epci=commune_epci,
         admin=admin,

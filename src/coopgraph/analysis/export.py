@@ -90,8 +90,10 @@ def _defaults(items: Iterable[tuple[object, Mapping]], keys: Iterable[str],
     return out
 
 
-def write_graphml(g: nx.Graph, path: Path, **kwargs: object) -> Path:
-    nx.write_graphml(flat_copy(g, **kwargs), path, encoding="utf-8", prettyprint=True,  # type: ignore[arg-type]
+def write_graphml(g: nx.Graph, path: Path, *, node_extra: Mapping[str, Mapping[str, object]] | None = None,
+                  flat: bool = False) -> Path:
+    """GraphML (``flat=True``: ``g`` is already a :func:`flat_copy`)."""
+    nx.write_graphml(g if flat else flat_copy(g, node_extra=node_extra), path, encoding="utf-8", prettyprint=True,
                      infer_numeric_types=True)
     return path
 
@@ -99,20 +101,24 @@ def write_graphml(g: nx.Graph, path: Path, **kwargs: object) -> Path:
 _GEXF_DATE = re.compile(r'\s+lastmodifieddate="[^"]*"')
 
 
-def write_gexf(g: nx.Graph, path: Path, **kwargs: object) -> Path:
-    text = "\n".join(nx.generate_gexf(flat_copy(g, **kwargs), encoding="utf-8", prettyprint=True))  # type: ignore[arg-type]
+def write_gexf(g: nx.Graph, path: Path, *, node_extra: Mapping[str, Mapping[str, object]] | None = None,
+               flat: bool = False) -> Path:
+    """GEXF 1.2 without its date stamp (``flat=True``: ``g`` is already a :func:`flat_copy`)."""
+    text = "\n".join(nx.generate_gexf(g if flat else flat_copy(g, node_extra=node_extra), encoding="utf-8",
+                                      prettyprint=True))
     path.write_text(_GEXF_DATE.sub("", text, count=1) + "\n", encoding="utf-8")
     return path
 
 
-def nodes_frame(g: nx.Graph, *, node_extra: Mapping[str, Mapping[str, object]] | None = None) -> pd.DataFrame:
-    flat = flat_copy(g, node_extra=node_extra)
+def nodes_frame(g: nx.Graph, *, node_extra: Mapping[str, Mapping[str, object]] | None = None,
+                flat: bool = False) -> pd.DataFrame:
+    flat = g if flat else flat_copy(g, node_extra=node_extra)
     rows = [{"id": n, **d} for n, d in flat.nodes(data=True)]
     return pd.DataFrame(rows)
 
 
-def edges_frame(g: nx.Graph) -> pd.DataFrame:
-    flat = flat_copy(g)
+def edges_frame(g: nx.Graph, *, flat: bool = False) -> pd.DataFrame:
+    flat = g if flat else flat_copy(g)
     if flat.is_multigraph():
         rows = [{"source": u, "target": v, "key": k, **d} for u, v, k, d in flat.edges(keys=True, data=True)]
     else:

@@ -56,9 +56,18 @@ def packed_layout(g: nx.Graph, *, seed: int = 42, weight: str = "weight") -> dic
 
 
 def network_figure(g: nx.Graph, path: Path, *, community: Mapping[str, int] | None = None, labels: int = 16,
-                   seed: int = 42, title: str = "Cooperation network") -> Path:
+                   seed: int = 42, title: str = "Cooperation network", max_nodes: int = 150) -> Path:
     """Actors sized by weighted degree, coloured by community (grey rings: unidentified actors), ties as thick as
-    their weight; the ``labels`` strongest actors are named."""
+    their weight; the ``labels`` strongest actors are named. A graph of more than ``max_nodes`` actors is drawn as
+    the ties among its ``max_nodes`` strongest actors (a picture of thousands of nodes shows nothing)."""
+    full = g.number_of_nodes()
+    if full > max_nodes:
+        strength_all = dict(g.degree(weight="weight"))
+        keep = sorted(g, key=lambda n: (-strength_all.get(n, 0.0), n))[:max_nodes]
+        from .graphs import subgraph_of
+
+        g = subgraph_of(g, keep)
+        title = f"{title}: the {max_nodes} strongest of {full} agents"
     pos = packed_layout(g, seed=seed)
     strength = dict(g.degree(weight="weight"))
     top = max(strength.values(), default=1.0) or 1.0
@@ -144,19 +153,38 @@ def centrality_figure(table: pd.DataFrame, path: Path, *, top: int = 12) -> Path
     return _save(fig, path)
 
 
-def matrix_figure(matrix: pd.DataFrame, path: Path, *, title: str = "Links between départements") -> Path:
+def _compact(v: float) -> str:
+    if abs(v) >= 1000:
+        return f"{v / 1000:.3g}k"
+    return f"{v:.3g}"
+
+
+def matrix_figure(matrix: pd.DataFrame, path: Path, *, title: str = "Links between départements",
+                  max_size: int = 40) -> Path:
     """A heat map of a territory × territory matrix; the diagonal (cooperation inside a territory) is shown in grey
-    figures only, so the colours show links across borders."""
-    n = len(matrix)
+    figures only, so the colours show links across borders. Beyond ``max_size`` territories, only the ``max_size``
+    with the strongest links across are drawn, and the title says how many are left out."""
     values = matrix.to_numpy(dtype=float)
     off = values.copy()
+    if len(off):
+        np.fill_diagonal(off, 0.0)
+    across = off.sum(axis=1)
+    if len(matrix) <= max_size:
+        keep = list(range(len(matrix)))
+    else:  # too many to read: the territories with the strongest links across
+        keep = sorted(i for i in np.argsort(-across, kind="stable")[:max_size] if across[i] > 0)
+    left_out = len(matrix) - len(keep)
+    sub = matrix.iloc[keep, keep]
+    values = sub.to_numpy(dtype=float)
+    off = values.copy()
+    n = len(sub)
     if n:
         np.fill_diagonal(off, np.nan)
-    fig, ax = plt.subplots(figsize=(max(5.0, 0.75 * n + 3), max(4.0, 0.62 * n + 2)))
+    fig, ax = plt.subplots(figsize=(max(5.0, 0.55 * n + 3), max(4.0, 0.45 * n + 2)))
     vmax = np.nanmax(off) if n and not np.all(np.isnan(off)) else 1.0
     image = ax.imshow(np.ma.masked_invalid(off), cmap="Oranges", vmin=0, vmax=vmax or 1.0)
-    ax.set_xticks(range(n), matrix.columns, rotation=45, ha="right", fontsize=8.5)
-    ax.set_yticks(range(n), matrix.index, fontsize=8.5)
+    ax.set_xticks(range(n), sub.columns, rotation=45, ha="right", fontsize=8.5)
+    ax.set_yticks(range(n), sub.index, fontsize=8.5)
     for i in range(n):
         for j in range(n):
             v = values[i, j]
@@ -164,8 +192,9 @@ def matrix_figure(matrix: pd.DataFrame, path: Path, *, title: str = "Links betwe
                 continue
             dark = i != j and v > 0.6 * (vmax or 1.0)
             style = {"color": "#707070", "fontstyle": "italic"} if i == j else {"color": "white" if dark else "black"}
-            ax.text(j, i, f"{v:.3g}", ha="center", va="center", fontsize=8, **style)
+            ax.text(j, i, _compact(v), ha="center", va="center", fontsize=7.5 if n > 20 else 8, **style)
     fig.colorbar(image, ax=ax, fraction=0.046, pad=0.04, label="link weight")
-    ax.set_title(f"{title}\n(diagonal, grey: cooperation inside the territory)", fontsize=11)
+    note = f"; {left_out} with weaker or no links across not shown" if left_out else ""
+    ax.set_title(f"{title}\n(diagonal, grey: cooperation inside the territory{note})", fontsize=11)
     fig.tight_layout()
     return _save(fig, path)

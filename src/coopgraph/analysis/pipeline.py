@@ -161,18 +161,24 @@ def write(a: Analysis, out: Path, *, figures: bool = True, source: str = "",
     def keep(path: Path) -> None:
         written.append(out / path.relative_to(tmp))
 
-    for name, graph, extra in (("cooperation", a.graph, cols), ("actor-instrument", a.actor_instrument, None),
-                               ("actor-action", a.actor_action, None), (f"territories-{level}", a.territories, None)):
-        keep(export.write_graphml(graph, tmp / f"{name}.graphml", node_extra=extra))
-        keep(export.write_gexf(graph, tmp / f"{name}.gexf", node_extra=extra))
-    keep(export.write_graphml(a.multigraph, tmp / "cooperation-by-instrument.graphml"))
+    flat = {
+        "cooperation": export.flat_copy(a.graph, node_extra=cols),
+        "actor-instrument": export.flat_copy(a.actor_instrument),
+        "actor-action": export.flat_copy(a.actor_action),
+        f"territories-{level}": export.flat_copy(a.territories),
+    }
+    for name, graph in flat.items():
+        keep(export.write_graphml(graph, tmp / f"{name}.graphml", flat=True))
+        keep(export.write_gexf(graph, tmp / f"{name}.gexf", flat=True))
+    by_instrument = export.flat_copy(a.multigraph)
+    keep(export.write_graphml(by_instrument, tmp / "cooperation-by-instrument.graphml", flat=True))
 
     tables = {
-        "nodes.csv": export.nodes_frame(a.graph, node_extra=cols),
-        "edges.csv": export.edges_frame(a.graph),
-        "edges-by-instrument.csv": export.edges_frame(a.multigraph),
-        f"territory-nodes-{level}.csv": export.nodes_frame(a.territories),
-        f"territory-edges-{level}.csv": export.edges_frame(a.territories),
+        "nodes.csv": export.nodes_frame(flat["cooperation"], flat=True),
+        "edges.csv": export.edges_frame(flat["cooperation"], flat=True),
+        "edges-by-instrument.csv": export.edges_frame(by_instrument, flat=True),
+        f"territory-nodes-{level}.csv": export.nodes_frame(flat[f"territories-{level}"], flat=True),
+        f"territory-edges-{level}.csv": export.edges_frame(flat[f"territories-{level}"], flat=True),
         f"placement-{level}.csv": a.placement,
         "centralities.csv": a.centralities,
         "brokerage.csv": a.brokerage,
@@ -229,8 +235,8 @@ def write(a: Analysis, out: Path, *, figures: bool = True, source: str = "",
 
 
 def markdown_table(df: pd.DataFrame, columns: list[str] | None = None, *, rows: int | None = None,
-                   floats: int = 3) -> str:
-    """A GitHub-flavoured Markdown table (pipes escaped, floats rounded)."""
+                   floats: int = 3, width: int = 160) -> str:
+    """A GitHub-flavoured Markdown table (pipes escaped, floats rounded, cells cut at ``width`` characters)."""
     cols = columns or list(df.columns)
     sub = df[cols].head(rows) if rows else df[cols]
 
@@ -239,7 +245,10 @@ def markdown_table(df: pd.DataFrame, columns: list[str] | None = None, *, rows: 
             return "" if pd.isna(v) else f"{v:.{floats}f}".rstrip("0").rstrip(".")
         if isinstance(v, (list, tuple)):
             v = "; ".join(map(str, v))
-        return str(v).replace("|", "\\|").replace("\n", " ")
+        text = str(v)
+        if len(text) > width:
+            text = text[: width - 1].rstrip() + "…"
+        return text.replace("|", "\\|").replace("\n", " ")
 
     lines = ["| " + " | ".join(cols) + " |", "|" + "|".join("---" for _ in cols) + "|"]
     lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in sub.itertuples(index=False)]
