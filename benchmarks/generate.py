@@ -54,7 +54,7 @@ from coopgraph.paths import data_path
 from coopgraph.reference import LAYER_FILE, ReferenceIndex
 from coopgraph.validate import load_model
 
-GENERATOR_VERSION = 1  # bump when the output changes for the same seed and size (the benchmark cache keys on it)
+GENERATOR_VERSION = 2  # bump when the output changes for the same seed and size (the benchmark cache keys on it)
 DEFAULT_SEED = 20240917
 SIZES: dict[str, dict[str, float]] = {
     # share: fraction of the EPCIs whose régions are included; richness scales the optional parts of an action
@@ -77,6 +77,7 @@ class Commune:
     code: str
     label: str
     population: int
+    ref: str  # how a record names its authority: commune:CODE, or siren:… where two legal persons governed it
 
 
 @dataclass
@@ -168,7 +169,9 @@ def _geography(layer_file: str) -> Geography:
                 continue
             territory = index.by_insee(c.code, "commune")
             population = (territory.population if territory else None) or 0
-            communes.append(Commune(c.code, territory.label if territory else c.label, population))
+            ambiguous = territory is not None and len(index.authorities_of(territory)) > 1 and c.siren
+            ref = f"siren:{c.siren}" if ambiguous else f"commune:{c.code}"
+            communes.append(Commune(c.code, territory.label if territory else c.label, population, ref))
         if not communes:
             continue
         communes.sort(key=lambda c: (-c.population, c.code))
@@ -616,7 +619,7 @@ class Generator:
             actors.append({"id": sid, "kind": "Service", "label": f"Service {SERVICE_NAMES[theme]} ({short})",
                            "unit_of": e, "lines": doc.lines()})
             services.append(sid)
-        communes = [f"commune:{c.code}" for c in epci.communes[: rng.randint(0, min(3, len(epci.communes)))]]
+        communes = [c.ref for c in epci.communes[: rng.randint(0, min(3, len(epci.communes)))]]
         syndicats = []
         for k in range(rng.choice([0, 0, 1, 1, 2])):
             members = _pick(rng, epci.communes, min(len(epci.communes), rng.randint(2, 6)))
@@ -625,7 +628,7 @@ class Generator:
             sid = f"syndicat-{epci.siren}-{k + 1}"
             kind = rng.choice(["SIVU", "SIVOM", "SyndicatIntercommunal"])
             actors.append({"id": sid, "kind": kind, "label": f"Syndicat intercommunal {rng.choice(['enfance', 'jeunesse', 'petite enfance', 'action sociale'])} de {members[0].label}",
-                           "members": [f"commune:{c.code}" for c in members], "lines": doc.lines()})
+                           "members": [c.ref for c in members], "lines": doc.lines()})
             syndicats.append(sid)
         unnamed = f"associations-{epci.siren}"
         actors.append({"id": unnamed, "kind": "ActeursNonIdentifies", "label": f"Associations du territoire ({short})",
@@ -641,7 +644,7 @@ class Generator:
         date = f"{year}-{rng.randint(1, 6):02d}-{rng.randint(1, 28):02d}"
         for party in parties:
             posts = (["président du conseil d'administration", "directeur"] if party.startswith("caf:")
-                     else ["président"] if not party.startswith("commune:") else ["maire"])
+                     else ["maire"] if party in {c.ref for c in epci.communes} else ["président"])
             for post in posts:
                 signatures.append({"for": party, "person": doc.person(people, party, post), "post": post,
                                    "date": date, "place": f"commune:{seat.code}", "lines": doc.lines(3)})
@@ -649,7 +652,7 @@ class Generator:
         dl = d.lower()
         departmental = [f"pmi-{dl}", f"mda-{dl}", f"msa-{dl}", f"adil-{dl}", f"departement:{d}", f"asf-{dl}",
                         f"ars-{dep.region}", f"dsden-{dl}"]
-        carriers = [*parties, *services, *(f"commune:{c.code}" for c in epci.communes[:8]), *departmental[:4]]
+        carriers = [*parties, *services, *(c.ref for c in epci.communes[:8]), *departmental[:4]]
         partners = [*departmental, unnamed, *([ccas] if ccas else []), f"oph-{dl}"]
         leads = [f"caf:{d}", e, *services, *syndicats]
         actions = self.actions_for(doc, axes, rng.randint(20, 80), leads, carriers, partners, year, years)

@@ -9,6 +9,7 @@ place only once it is complete and conforms: a failed or killed build leaves the
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import functools
 import gzip
 import hashlib
@@ -32,12 +33,14 @@ from .errors import EXIT_BAD_INPUT, EXIT_OK, EXIT_VIOLATIONS, CoopgraphError, In
 from .iris import BASE, COOP, PREFIXES, graph_iri
 from .paths import data_path, default_build_dir
 from .rdfio import to_oxigraph, to_rdflib
-from .sources import SourceGraphs, build_sources
+from .shapes_sparql import reference_verdict, validate_sources
+from .sources import Loaded, SourceBuilder, SourceGraphs, read_records
 from .store import STORE_DIR
-from .validate import Report, format_text, load_model, validate_graphs
+from .validate import CITED_GRAPH, Report, default_workers, format_text, load_model, validate_graphs
 
 MODEL_GRAPH = graph_iri("ontology")
 REFERENCE_GRAPH = graph_iri("reference")
+ENGINES = ("sparql", "pyshacl")
 DATASET_IRI = URIRef(BASE + "dataset")
 
 _TERRITORY_NIVEAUX = {
@@ -73,6 +76,27 @@ class ReferenceLayer:
         entry = self.index.resolve_ref(ref)
         return URIRef(entry.iri) if entry is not None else None
 
+    def ambiguity(self, ref: str) -> str | None:
+        """Why an official reference names more than one legal person, or None when it names at most one.
+
+        ``commune:CODE`` stands for the authority that governs the commune; where a commune nouvelle took a new SIREN
+        the layer has two (the old commune's and the new one's, for different millésimes), and picking one silently
+        would tie the record to whichever the index lists first.
+        """
+        scheme, _, code = ref.partition(":")
+        if scheme not in ("commune", "departement", "region"):
+            return None
+        territory = self.index.by_insee(code, scheme)
+        authorities = self.index.authorities_of(territory) if territory is not None else []
+        if len(authorities) < 2:
+            return None
+        named = "; ".join(
+            f"siren:{a.siren} ({a.label}, {'/'.join(str(m) for m in a.millesimes)})" if a.siren else f"<{a.iri}>"
+            for a in sorted(authorities, key=lambda a: a.millesimes)
+        )
+        return f"{ref!r} is ambiguous: {len(authorities)} legal persons govern it: {named}; write the siren: of the " \
+               "one the document means"
+
     def territory(self, ref: str) -> URIRef | None:
         kind, _, code = ref.partition(":")
         for niveau in _TERRITORY_NIVEAUX.get(kind, ()):
@@ -95,6 +119,20 @@ class ReferenceLayer:
         found = [line for line in self.lines() if line.split(b" ", 1)[0] in wanted]
         for q in ox.parse(b"".join(found), format=ox.RdfFormat.N_TRIPLES):
             yield to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)
+
+
+class _LayerBuilder(SourceBuilder):
+    """The records' builder over the reference layer: an ambiguous official reference is an error at its place."""
+
+    def __init__(self, model: Graph, layer: ReferenceLayer) -> None:
+        super().__init__(model, layer.official, layer.territory)
+        self.layer = layer
+
+    def resolve_actor(self, ref: str, item: Loaded, loc: tuple[object, ...]) -> URIRef:
+        why = self.layer.ambiguity(ref) if ":" in ref else None
+        if why is not None:
+            raise item.error(why, loc)
+        return super().resolve_actor(ref, item, loc)
 
 
 @dataclass
@@ -360,13 +398,30 @@ def _write_store(target: Path, own: list[ox.Quad], layer: ReferenceLayer) -> Non
     del store
 
 
+def _running(pid: str) -> bool:
+    """Whether the process that named a temporary folder after itself still runs (unknown: assume it does)."""
+    if not pid.isdigit():
+        return True
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    return True
+
+
 def recover(out: Path) -> None:
-    """Put back the previous build if a build was killed between its two renames."""
-    if out.exists():
-        return
-    olds = sorted(out.parent.glob(f".{out.name}.old-*"))
-    if olds:
-        os.replace(olds[-1], out)
+    """Put back the previous build if a build was killed between its two renames, then remove what killed builds
+    left beside it: their temporary folders, among them the previous build one was deleting (each as large as a
+    build, and nothing else would ever remove them). Folders of builds still running are left alone."""
+    if not out.exists():
+        olds = list(out.parent.glob(f".{out.name}.old-*"))  # whole builds (see _swap_into_place): the latest goes back
+        if olds:
+            os.replace(max(olds, key=lambda p: p.stat().st_mtime), out)
+    for stray in (*out.parent.glob(f".{out.name}.tmp-*"), *out.parent.glob(f".{out.name}.old-*")):
+        if not _running(stray.name.rsplit("-", 1)[-1]):
+            shutil.rmtree(stray, ignore_errors=True)
 
 
 def _swap_into_place(tmp: Path, out: Path) -> None:
@@ -375,7 +430,11 @@ def _swap_into_place(tmp: Path, out: Path) -> None:
         os.replace(out, old)
     os.replace(tmp, out)
     if old.exists():
-        shutil.rmtree(old, ignore_errors=True)
+        # Renamed before it is deleted: a build killed while deleting it leaves a temporary folder (removed by the
+        # next build), never a half-deleted ".old-" folder that recover() would put back in place of a build.
+        trash = out.parent / f".{out.name}.tmp-old-{os.getpid()}"
+        os.replace(old, trash)
+        shutil.rmtree(trash, ignore_errors=True)
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -383,32 +442,47 @@ def _swap_into_place(tmp: Path, out: Path) -> None:
 # --------------------------------------------------------------------------------------------------------------
 
 
-def build(sources: Path, out: Path, *, reference: Path | None = None, lang: str = "en") -> BuildResult:
-    """Build, validate and (when it conforms) write the dataset to ``out``."""
+def build(sources: Path, out: Path, *, reference: Path | None = None, lang: str = "en",
+          engine: str = "sparql") -> BuildResult:
+    """Build, validate and (when it conforms) write the dataset to ``out``.
+
+    ``engine``: "sparql" (the shapes compiled to SPARQL, answered by Oxigraph) or "pyshacl" (pySHACL per named graph,
+    slower, kept as a cross-check).
+    """
     started = time.perf_counter()
     model = load_model()
+    # The records first: a mistake in one is reported before the reference layer (seconds to load) is read.
+    records = read_records(sources)
     layer = ReferenceLayer(reference or data_path("graph/reference"))
-    records, graphs = build_sources(sources, model, layer.official, layer.territory)
-
-    # Validate the cooperation graphs per named graph, in parallel, with what they cite of the reference layer;
-    # the reference layer itself once per content hash (its verdict kept in the layer's cache folder).
-    context = Graph()
-    for triple in layer.describe(graphs.referenced):
-        context.add(triple)
-    report = validate_graphs(graphs.graphs, context, lang=lang, reference=layer, cache=_reference_cache(layer))
+    graphs = _LayerBuilder(model, layer).build(records)
 
     # The model's blank nodes (owl:unionOf lists…) get canonical labels, so the same input gives the same bytes.
-    own: list[ox.Quad] = list(_graph_quads(to_canonical_graph(model), MODEL_GRAPH))
+    model_quads = list(_graph_quads(to_canonical_graph(model), MODEL_GRAPH))
+    own: list[ox.Quad] = list(model_quads)
     for name in sorted(graphs.graphs):
         own.extend(_graph_quads(graphs.graphs[name], name))
     own.sort(key=_nq_line)
+
+    # Validate the sources and the model with what they cite of the reference layer; the reference layer itself
+    # once per content hash (its verdict kept in the layer's cache folder).
+    context = Graph()
+    for triple in layer.describe(graphs.referenced):
+        context.add(triple)
+    if engine == "pyshacl":  # per named graph, in parallel processes (the engine of the first versions)
+        report = validate_graphs(graphs.graphs, context, lang=lang, reference=layer, cache=_reference_cache(layer))
+    else:  # the shapes compiled to SPARQL, answered by Oxigraph (coopgraph.shapes_sparql)
+        workers = default_workers()
+        verdict = reference_verdict(_reference_store(layer), model_quads, layer.digest, _reference_cache(layer),
+                                    lang=lang, workers=workers)
+        report = validate_sources(own, _graph_quads(context, CITED_GRAPH), reference=verdict, lang=lang,
+                                  workers=workers)
     counts = _counts(graphs, records)
     counts["sources"] = sorted(str(r.path.name) for r in records)
     counts["version"] = __version__
     counts["violations"] = len(report.violations)
     counts["warnings"] = len(report.warnings)
     if report.violations:
-        return BuildResult(report, counts, None)
+        return BuildResult(_with_records(report, graphs, records), counts, None)
 
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -424,6 +498,24 @@ def build(sources: Path, out: Path, *, reference: Path | None = None, lang: str 
         shutil.rmtree(tmp, ignore_errors=True)
     counts["seconds"] = round(time.perf_counter() - started, 2)
     return BuildResult(report, counts, out)
+
+
+def _with_records(report: Report, graphs: SourceGraphs, records: list[Loaded]) -> Report:
+    """The report of a failed build, each result's source prefixed with the record file that states its focus node.
+
+    SHACL sees RDF, not YAML: without this a violation names a node and a document, and the curator has to find the
+    record. Only failed builds get it (their report is printed, never written), so build outputs do not depend on
+    where the records folder is.
+    """
+    files = {graph_iri("source", item.record.document.id): item.path for item in records}
+    results = []
+    for r in report.results:
+        where = [str(files[name]) for name, g in sorted(graphs.graphs.items())
+                 if name in files and (r.focus, None, None) in g]
+        if where:
+            r = dataclasses.replace(r, source=", ".join(where) + (f": {r.source}" if r.source else ""))
+        results.append(r)
+    return dataclasses.replace(report, results=results)
 
 
 def _counts(graphs: SourceGraphs, records: list[object]) -> dict[str, object]:
@@ -454,6 +546,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--sources", type=Path, default=None, help="records folder (default graph/sources/)")
     parser.add_argument("--out", type=Path, default=None, help="build folder (default graph/build/)")
     parser.add_argument("--lang", choices=("fr", "en"), default="en")
+    parser.add_argument("--engine", choices=ENGINES, default="sparql",
+                        help="validation engine: the shapes compiled to SPARQL (default) or pySHACL per named graph")
     parser.set_defaults(func=run)
 
 
@@ -461,7 +555,7 @@ def run(args: argparse.Namespace) -> int:
     sources = args.sources or data_path("graph/sources")
     out = args.out or default_build_dir()
     try:
-        result = build(sources, out, lang=args.lang)
+        result = build(sources, out, lang=args.lang, engine=args.engine)
     except CoopgraphError as exc:
         print(f"coopgraph build: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
