@@ -103,6 +103,6 @@ def run(args: argparse.Namespace) -> int:
     for m in ex.missing:
         print(f"coopgraph extract: {args.file}: missing: {m}", file=sys.stderr)
     for n in ex.notes:
-        if n.startswith(("the file is not UTF-8", "the text seems cut", "the text shows")):
+        if n.startswith(("the file is not UTF-8", "the file mixes encodings", "the text seems cut", "the text shows")):
             print(f"coopgraph extract: {args.file}: note: {n}", file=sys.stderr)
     return 0

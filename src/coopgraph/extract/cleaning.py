@@ -54,6 +54,42 @@ def _mojibake_score(text: str) -> int:
     return len(re.findall(r"[ÃÂ][\x80-\xbf©¨ª«®´»¢§]|â€", text))
 
 
+def _decode_mixed(raw: bytes) -> tuple[str, list[int]] | None:
+    """A text pasted together from UTF-8 and single-byte parts, each line decoded in the encoding it is valid in, with
+    the numbers of the lines that were not UTF-8; None when no line holds UTF-8 beyond ASCII (one code page then).
+
+    Decoding the whole file as cp1252 would turn every accented letter of its UTF-8 part into two (« signÃ©e »).
+    Lines are split on LF only, so their numbers are those of the decoded text.
+    """
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    parts: list[str] = []
+    bad: list[int] = []
+    utf8 = False
+    for number, line in enumerate(raw.split(b"\n"), start=1):
+        try:
+            parts.append(line.decode("utf-8"))
+            utf8 = utf8 or not line.isascii()
+        except UnicodeDecodeError:
+            try:
+                parts.append(line.decode("cp1252"))
+            except UnicodeDecodeError:  # the five bytes cp1252 leaves undefined
+                parts.append(line.decode("latin-1"))
+            bad.append(number)
+    return ("\n".join(parts), bad) if utf8 else None
+
+
+def _ranges(numbers: list[int]) -> list[str]:
+    """[3, 4, 5, 9] → ["3-5", "9"]."""
+    out: list[str] = []
+    for n in numbers:
+        if out and n == int(out[-1].rpartition("-")[2]) + 1:
+            out[-1] = f"{out[-1].partition('-')[0]}-{n}"
+        else:
+            out.append(str(n))
+    return out
+
+
 def decode(raw: bytes, name: str = "<input>") -> Decoded:
     """Bytes → text: UTF-8 (with or without BOM), UTF-16 with BOM, then the usual French code pages."""
     digest = hashlib.sha256(raw).hexdigest()
@@ -76,6 +112,13 @@ def decode(raw: bytes, name: str = "<input>") -> Decoded:
         return Decoded(text, "utf-8", digest)
     except UnicodeDecodeError as exc:
         first_bad = raw[: exc.start].count(b"\n") + 1
+    mixed = _decode_mixed(raw)
+    if mixed is not None:
+        text, bad = mixed
+        shown = ", ".join(_ranges(bad)[:5]) + (", …" if len(_ranges(bad)) > 5 else "")
+        note = (f"the file mixes encodings: line(s) {shown} are not UTF-8 and were decoded as Windows-1252 (cp1252), "
+                "the others as UTF-8: check accented letters")
+        return Decoded(text, "utf-8+cp1252", digest, [note])
     for encoding, label in (("cp1252", "Windows-1252 (cp1252)"), ("latin-1", "ISO-8859-1 (latin-1)")):
         try:
             text = raw.decode(encoding)

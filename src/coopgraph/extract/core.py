@@ -140,15 +140,15 @@ def carrier_key(name: str) -> str:
 @lru_cache(maxsize=1)
 def theme_index() -> tuple[tuple[str, str, tuple[str, ...]], ...]:
     """(slug, notation, folded labels) of the theme vocabulary."""
-    from rdflib import Graph
     from rdflib.namespace import SKOS
 
     from ..paths import data_path
+    from ..rdfio import read_graph
 
     path = data_path("ontology") / "vocab" / "theme.ttl"
     out = []
     try:
-        g = Graph().parse(path)
+        g = read_graph(path)  # pyoxigraph, like every RDF read of the package: strict, never fetches anything
     except Exception:
         return ()
     stop = {"observation", "suivi", "etudes", "jeunes", "economie", "pilotage", "coordination", "communication",
