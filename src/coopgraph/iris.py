@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 
@@ -238,6 +239,23 @@ def slugify(text: str) -> str:
     if not slug:
         raise ValueError(f"cannot make a slug out of {text!r}")
     return slug
+
+
+def name_key(text: str, max_length: int | None = None) -> str:
+    """The IRI key minted from a name as written (a label, a title, a number): its slug, cut at ``max_length``.
+
+    Never fails: a name with nothing to slug ("?", "—", a name in another script) gets ``n_`` and a digest of its
+    NFC form instead, so every name mints a valid IRI, the same name always the same one, and two such names two
+    different ones (``_`` never occurs in a slug, so these keys cannot meet a slug's).
+    """
+    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
+    slug = re.sub(r"[^a-z0-9]+", "-", folded).strip("-")
+    if max_length is not None:
+        slug = slug[:max_length].rstrip("-")
+    if slug:
+        return slug
+    digest = hashlib.sha256(unicodedata.normalize("NFC", text).encode("utf-8", "surrogatepass")).hexdigest()
+    return "n_" + digest[:16]
 
 
 def _checked(part: str) -> str:

@@ -348,18 +348,49 @@ class _StrictLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ign
     """
 
 
+_LIBYAML = any(c.__name__ == "CParser" for c in _StrictLoader.__mro__)
+
 _StrictLoader.yaml_implicit_resolvers = {
     first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
 
 
+MAX_DEPTH = 64  # nesting of a record is about ten levels; far deeper is a mistake (and would exhaust the stack)
+
+
+def _yaml_error(path: Path, exc: yaml.YAMLError, text: str) -> InputError:
+    """A YAML error as an InputError at its place: the problem's mark, else its context's, else (for the reader's
+    refusal of a character) its offset in the text."""
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    if mark is not None:
+        line, column = mark.line + 1, mark.column + 1
+    elif isinstance(getattr(exc, "position", None), int):
+        # libyaml counts bytes of the UTF-8 text, PyYAML's own reader characters
+        offset = exc.position  # type: ignore[attr-defined]
+        if _LIBYAML:
+            offset = len(text.encode("utf-8")[:offset].decode("utf-8", "ignore"))
+        line = text.count("\n", 0, offset) + 1
+        column = offset - (text.rfind("\n", 0, offset) + 1) + 1
+    else:
+        line = column = None
+    problem = getattr(exc, "problem", None) or getattr(exc, "reason", None) or str(exc)
+    character = getattr(exc, "character", None)
+    if isinstance(character, str | int) and getattr(exc, "reason", None):
+        code = ord(character) if isinstance(character, str) else character
+        problem = f"character #x{code:04x} is not allowed ({problem})"
+    context = getattr(exc, "context", None)
+    return InputError(f"malformed YAML: {f'{context}: ' if context else ''}{problem}", file=str(path), line=line,
+                      column=column)
+
+
 def _compose_checked(path: Path, text: str) -> yaml.Node | None:
     try:
         loader = _StrictLoader(text)
     except yaml.YAMLError as exc:  # the reader refuses control characters at once
-        raise InputError(f"malformed YAML: {exc}", file=str(path)) from None
+        raise _yaml_error(path, exc, text) from None
     try:
+        depth = 0
         while loader.check_event():
             event = loader.get_event()
             if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
@@ -368,22 +399,65 @@ def _compose_checked(path: Path, text: str) -> yaml.Node | None:
                     "YAML anchors and aliases are not allowed in records", file=str(path), line=mark.line + 1,
                     column=mark.column + 1,
                 )
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:  # refused before composing: the node tree is walked recursively
+                    mark = event.start_mark
+                    raise InputError(f"lists and mappings nested more than {MAX_DEPTH} deep", file=str(path),
+                                     line=mark.line + 1, column=mark.column + 1)
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise InputError(
-            f"malformed YAML: {getattr(exc, 'problem', None) or exc}",
-            file=str(path), line=mark.line + 1 if mark else None, column=mark.column + 1 if mark else None,
-        ) from None
+        raise _yaml_error(path, exc, text) from None
     finally:
         loader.dispose()
     loader = _StrictLoader(text)
     try:
         node = loader.get_single_node()
+    except yaml.YAMLError as exc:  # several documents ("---" in the middle)
+        raise _yaml_error(path, exc, text) from None
     finally:
         loader.dispose()
     if node is not None:
         _check_duplicate_keys(path, node)
     return node
+
+
+def _construct(path: Path, root: yaml.Node, text: str) -> Any:
+    """The Python data of a checked node tree. An explicit tag whose value does not fit it (``!!int x``,
+    ``!!timestamp 2020-13-45``) makes PyYAML raise a plain Python error without a position: the node is looked for."""
+    loader = _StrictLoader("")  # construct from the checked node tree: the text is not parsed a third time
+    try:
+        return loader.construct_document(root)
+    except yaml.YAMLError as exc:  # unknown tags, unhashable keys, bad base64…
+        raise _yaml_error(path, exc, text) from None
+    except (ValueError, TypeError, AttributeError, OverflowError) as exc:
+        node = _unconstructible(root) or root
+        raise InputError(f"malformed YAML: {node.tag.replace('tag:yaml.org,2002:', '!!')} {node.value!r} is not "
+                         f"valid ({exc})" if isinstance(node, yaml.ScalarNode) else f"malformed YAML: {exc}",
+                         file=str(path), line=node.start_mark.line + 1, column=node.start_mark.column + 1) from None
+    finally:
+        loader.dispose()
+
+
+def _unconstructible(root: yaml.Node) -> yaml.Node | None:
+    """The first scalar node that cannot be constructed alone."""
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, yaml.ScalarNode):
+            loader = _StrictLoader("")
+            try:
+                loader.construct_object(node)
+            except Exception:
+                return node
+            finally:
+                loader.dispose()
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(reversed(node.value))
+        elif isinstance(node, yaml.MappingNode):
+            stack.extend(x for pair in reversed(node.value) for x in reversed(pair))
+    return None
 
 
 def _check_duplicate_keys(path: Path, node: yaml.Node) -> None:
@@ -453,14 +527,7 @@ def load_record(path: Path) -> tuple[Record, yaml.Node]:
     path = Path(path)
     text = read_text(path)
     root = _compose_checked(path, text)
-    try:
-        loader = _StrictLoader("")  # construct from the checked node tree: the text is not parsed a third time
-        try:
-            data = loader.construct_document(root) if root is not None else None
-        finally:
-            loader.dispose()
-    except yaml.YAMLError as exc:  # pragma: no cover - compose already parsed it
-        raise InputError(f"malformed YAML: {exc}", file=str(path)) from None
+    data = _construct(path, root, text) if root is not None else None
     if not isinstance(data, dict):
         raise InputError("a record is a YAML mapping (document:, actors:, instruments:…)", file=str(path), line=1)
     try:

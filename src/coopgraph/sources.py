@@ -16,7 +16,7 @@ from rdflib import RDF, RDFS, SKOS, XSD, Graph, Literal, Namespace, URIRef
 from rdflib.term import Node
 
 from .errors import InputError
-from .iris import BASE, COOP, ORG, PROV, TIME, graph_iri, iri, slugify, vocab
+from .iris import BASE, COOP, ORG, PROV, TIME, graph_iri, iri, name_key, slugify, vocab
 from .records import Action, Actor, Instrument, LegalAct, Mention, Record, Statement, load_record, node_at
 
 DCTERMS = Namespace("http://purl.org/dc/terms/")
@@ -174,7 +174,7 @@ class _RecordWriter:
             self.prov(node, person.lines)
             for j, post in enumerate(person.posts):
                 org = self.actor(post.org, ("people", i, "posts", j, "org"))
-                post_node = iri("poste", _agent_key(org), slugify(post.post)[:60])
+                post_node = iri("poste", _agent_key(org), name_key(post.post, 60))
                 self.add(post_node, RDF.type, ORG.Post)
                 self.label(post_node, post.post)
                 self.add(post_node, ORG.postIn, org)
@@ -242,7 +242,7 @@ class _RecordWriter:
         role_iri = self.concept("role", role, loc)
         key = [cadre_key, role, _agent_key(agent)]
         if post:
-            key.append(slugify(post)[:40])
+            key.append(name_key(post, 40))
         node = iri("participation", self.b.current_instrument, *key)
         self.add(node, RDF.type, COOP.Participation)
         self.add(node, COOP.agent, agent)
@@ -380,7 +380,7 @@ class _RecordWriter:
         self.participation(node, "instrument", agent, "signataire", loc, lines=sig.lines)
 
     def legal_act(self, act: LegalAct, loc: tuple[object, ...]) -> URIRef:
-        node = iri("acte", slugify(act.title)[:80])
+        node = iri("acte", name_key(act.title, 80))
         self.add(node, RDF.type, COOP.ActeJuridique)
         self.label(node, act.title, DCTERMS.title)
         self.label(node, act.title)
@@ -421,9 +421,19 @@ class _RecordWriter:
     def structure(self, node: URIRef, inst: Instrument, loc: tuple[object, ...]) -> dict[str, URIRef]:
         """Axes, orientations and headings; returns them by number / id, for the actions' ``under``."""
         found = dict(self.b.structure.get(inst.id, {}))
+        minted: dict[URIRef, str] = {}  # numbers are slugged ("1.1" and "1-1" give one key): two must not merge
+
+        def unique(node: URIRef, number: str, where: tuple[object, ...]) -> URIRef:
+            if node in minted:
+                raise self.item.error(f"{number!r} and {minted[node]!r} of {inst.id!r} both get the IRI <{node}>; "
+                                      "number them differently", where)
+            minted[node] = number
+            return node
+
         for j, axis in enumerate(inst.axes):
-            key = slugify(axis.number) if axis.number else str(j + 1)
-            a = iri("axe", inst.id, key)
+            key = name_key(axis.number) if axis.number else str(j + 1)
+            a = unique(iri("axe", inst.id, key), axis.number or str(j + 1),
+                       (*loc, "axes", j, "number") if axis.number else (*loc, "axes", j))
             self.add(a, RDF.type, COOP.Axe)
             self.label(a, axis.label)
             if axis.number:
@@ -434,7 +444,8 @@ class _RecordWriter:
             self.add(node, COOP.axe, a)
             self.prov(a, axis.lines)
             for k, orientation in enumerate(axis.orientations):
-                o = iri("orientation", inst.id, slugify(orientation.number))
+                o = unique(iri("orientation", inst.id, name_key(orientation.number)), orientation.number,
+                           (*loc, "axes", j, "orientations", k, "number"))
                 self.add(o, RDF.type, COOP.Orientation)
                 self.label(o, orientation.label)
                 self.add(o, COOP.numero, Literal(orientation.number))
@@ -465,7 +476,7 @@ class _RecordWriter:
         self, node: URIRef, inst: Instrument, action: Action, n: int, structure: dict[str, URIRef],
         loc: tuple[object, ...],
     ) -> None:
-        key = action.id or slugify(action.label)[:60].rstrip("-")
+        key = action.id or name_key(action.label, 60)
         a = iri("action", inst.id, key)
         if a in self.b.actions:
             raise self.item.error(

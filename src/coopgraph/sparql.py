@@ -204,6 +204,9 @@ def where_offsets(text: str) -> list[int]:
 # --------------------------------------------------------------------------------------------------------------
 
 _VARNAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_FLOATS = (URIRef("http://www.w3.org/2001/XMLSchema#double"), URIRef("http://www.w3.org/2001/XMLSchema#float"))
+_NON_FINITE = {"nan": "NaN", "inf": "INF", "+inf": "INF", "-inf": "-INF", "infinity": "INF", "+infinity": "INF",
+               "-infinity": "-INF"}
 
 
 def as_term(value: object) -> Node:
@@ -212,6 +215,8 @@ def as_term(value: object) -> Node:
         raise BindingError("a blank node cannot be bound as a parameter (it names nothing outside its document)")
     if isinstance(value, URIRef | Literal):
         return value
+    if isinstance(value, Decimal) and not value.is_finite():
+        raise BindingError(f"xsd:decimal has no {value}: bind a float (xsd:double) instead")
     if isinstance(value, bool | int | float | Decimal | str | _dt.date | _dt.datetime):
         return Literal(value)
     raise BindingError(f"cannot bind a {type(value).__name__} as an RDF term; give a URIRef or a Literal")
@@ -220,6 +225,10 @@ def as_term(value: object) -> Node:
 def oxigraph_term(value: object) -> ox.NamedNode | ox.Literal:
     """A binding value as a checked pyoxigraph term (an invalid IRI or language tag is refused)."""
     term = as_term(value)
+    if isinstance(term, Literal) and term.datatype in _FLOATS and str(term).lower() in _NON_FINITE:
+        # rdflib writes NaN and the infinities as Python does ("nan", "inf"), which are not XSD lexical forms: a store
+        # other than Oxigraph would read the bound value as an ill-typed literal
+        term = Literal(_NON_FINITE[str(term).lower()], datatype=term.datatype, normalize=False)
     try:
         return to_oxigraph(term)  # type: ignore[return-value]
     except (ValueError, SyntaxError) as exc:
@@ -359,6 +368,9 @@ def negotiate(accept: str | None, offered: Sequence[str]) -> str:
                     q = float(p[2:])
                 except ValueError:
                     q = 0.0
+                # a qvalue is a number from 0 to 1; "q=nan" (which float() reads) would make the ranking depend on
+                # the order of the offered types, so it counts as 0 like any other unreadable weight
+                q = min(max(q, 0.0), 1.0) if q == q else 0.0
         if media:
             prefs.append((media, q))
 

@@ -318,28 +318,19 @@ def status_of(exc: BaseException) -> int:
         return 400
     if isinstance(exc, TruncatedResult):
         return 502
-    return 500 if not isinstance(exc, StoreError) else 502 if "reach" in str(exc) else 500
-
-
-MAX_MESSAGE = 4000  # characters of an error message sent back
-
-
-def _capped(message: str) -> str:
-    """Messages quote what the client sent (its Accept header, the token a query stops at): a 100 kB header must not
-    come back as a 100 kB error."""
-    if len(message) <= MAX_MESSAGE:
-        return message
-    return f"{message[:MAX_MESSAGE]}… ({len(message) - MAX_MESSAGE} more characters not shown)"
+    # A remote store that cannot be reached (down, restarting) is unavailable for now, not a bad answer: 503, which
+    # clients and proxies may retry (the next request reaches the store again once it is back).
+    return 500 if not isinstance(exc, StoreError) else 503 if "cannot reach" in str(exc) else 500
 
 
 def error_text(exc: BaseException) -> str:
     if isinstance(exc, ProtocolError):
-        return _capped(exc.message)
+        return exc.message
     if isinstance(exc, StoreError):
         where = f" (line {exc.line}, column {exc.column})" if exc.line is not None and exc.column is not None else \
             f" (line {exc.line})" if exc.line is not None else ""
-        return f"{_capped(exc.message)}{where}"
-    return _capped(str(exc))
+        return f"{exc.message}{where}"
+    return str(exc)
 
 
 _PREFIX_LINE = re.compile(r"^\s*PREFIX\s+([A-Za-z][\w.-]*)?:\s*<([^>]*)>", re.IGNORECASE | re.MULTILINE)

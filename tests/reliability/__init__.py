@@ -1,0 +1,1 @@
+"""Reliability: faults (killed builds, servers and stores) and properties (hypothesis)."""
