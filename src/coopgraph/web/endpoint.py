@@ -323,14 +323,25 @@ def status_of(exc: BaseException) -> int:
     return 500 if not isinstance(exc, StoreError) else 503 if "cannot reach" in str(exc) else 500
 
 
+MAX_MESSAGE = 4000  # characters of an error message sent back
+
+
+def _capped(message: str) -> str:
+    """Messages quote what the client sent (its Accept header, the token a query stops at): a 100 kB header must not
+    come back as a 100 kB error."""
+    if len(message) <= MAX_MESSAGE:
+        return message
+    return f"{message[:MAX_MESSAGE]}… ({len(message) - MAX_MESSAGE} more characters not shown)"
+
+
 def error_text(exc: BaseException) -> str:
     if isinstance(exc, ProtocolError):
-        return exc.message
+        return _capped(exc.message)
     if isinstance(exc, StoreError):
         where = f" (line {exc.line}, column {exc.column})" if exc.line is not None and exc.column is not None else \
             f" (line {exc.line})" if exc.line is not None else ""
-        return f"{exc.message}{where}"
-    return str(exc)
+        return f"{_capped(exc.message)}{where}"
+    return _capped(str(exc))
 
 
 _PREFIX_LINE = re.compile(r"^\s*PREFIX\s+([A-Za-z][\w.-]*)?:\s*<([^>]*)>", re.IGNORECASE | re.MULTILINE)
