@@ -4,16 +4,22 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup run test lint docs bench clean
+.PHONY: setup run test lint docs bench load lock clean
 
 setup: $(STAMP)
 
-$(STAMP): pyproject.toml ontology/coop.ttl scripts/install-system-packages.sh
+# Every Python package at the exact version of requirements/constraints.txt (pip included): what the tests ran with.
+$(STAMP): pyproject.toml requirements/constraints.txt ontology/coop.ttl scripts/install-system-packages.sh
 	bash scripts/install-system-packages.sh
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test,docs,bench]'
+	$(BIN)/python -m pip install --quiet --upgrade pip -c requirements/constraints.txt
+	$(BIN)/python -m pip install --quiet -e '.[test,docs,bench]' -c requirements/constraints.txt
 	touch $(STAMP)
+
+# Regenerate requirements/constraints.txt from a fresh venv (newest releases within pyproject's ranges), then
+# `make setup` moves .venv to it. After changing a dependency in pyproject.toml.
+lock:
+	bash scripts/lock.sh $(PYTHON)
 
 # Build the seed graph (again only when its inputs changed), then serve it on http://127.0.0.1:8000 (Ctrl-C stops).
 BUILD        := graph/build
@@ -40,6 +46,11 @@ lint: setup
 # benchmarks/results.json. Long (about an hour on two cores); `python benchmarks/run.py --help` for fewer sizes.
 bench: setup
 	$(BIN)/python benchmarks/run.py
+
+# `coopgraph serve` under 64 concurrent clients for 60 s (pages, SPARQL, abandoned downloads) on the seed build:
+# benchmarks/LOAD.md and benchmarks/load.json.
+load: setup
+	$(BIN)/python benchmarks/serve_load.py
 
 docs: setup
 	$(BIN)/python -m coopgraph.docs build/docs
