@@ -60,7 +60,9 @@ def _check_port(host: str, port: int) -> None:
 def run(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from .web.app import ServeConfig, create_app
+    from .web.app import ServeConfig, create_app, fewer_malloc_arenas
+
+    fewer_malloc_arenas()  # before any thread starts (the store's, the server's)
 
     if args.timeout <= 0 or args.max_rows <= 0:
         raise InputError("--timeout and --max-rows must be positive")

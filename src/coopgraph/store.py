@@ -271,11 +271,17 @@ class EmbeddedStore(Store):
                 raise _syntax_error(exc, query) from None
             except (RuntimeError, OSError) as exc:
                 raise StoreError(f"query failed: {exc}") from None
-            if isinstance(res, ox.QueryBoolean):
-                return bool(res)
-            if isinstance(res, ox.QuerySolutions):
-                return select_from_oxigraph(res, max_rows, cancelled)
-            return graph_from_triples(res, max_rows, cancelled)
+            try:
+                if isinstance(res, ox.QueryBoolean):
+                    return bool(res)
+                if isinstance(res, ox.QuerySolutions):
+                    return select_from_oxigraph(res, max_rows, cancelled)
+                return graph_from_triples(res, max_rows, cancelled)
+            finally:
+                # pyoxigraph results must be dropped on the thread that made them: an error raised here (the row
+                # limit) is re-raised on the caller's thread with this frame in its traceback, which would drop
+                # `res` there (pyo3 then refuses, and leaks it)
+                del res
 
         try:
             return _timed(run, timeout)  # type: ignore[return-value]

@@ -40,6 +40,7 @@ from ..sparql import (
     uses_service,
 )
 from ..store import EmbeddedStore, Store
+from .isolation import QueryWorkers
 
 MAX_BODY = 1024 * 1024  # bytes of a POSTed request
 MAX_QUERY = 256 * 1024  # characters of a query
@@ -215,19 +216,26 @@ class QueryRunner:
     at once (the rest wait, up to the time limit, then get 503)."""
 
     def __init__(self, store: Store, *, base: str, timeout: float | None, max_rows: int | None,
-                 concurrency: int = 4) -> None:
+                 concurrency: int = 4, workers: QueryWorkers | None = None) -> None:
         self.store = store
         self.base = base
         self.timeout = timeout
         self.max_rows = max_rows
+        self.workers = workers  # worker processes that run the queries (isolation.py); None: this process
         self._slots = threading.BoundedSemaphore(concurrency)
 
     def run(self, op: Operation, prefixes: dict[str, str] | None = None) -> Answer:
         """Answer a protocol request: serialised in the negotiated media type (Store.answer on the usual path)."""
+        if self.workers is not None:
+            workers = self.workers
+            return self._limited(lambda: workers.call("answer", (op, prefixes), self.timeout))
         return self._limited(lambda: self._answer(op, prefixes))
 
     def result(self, op: Operation, bindings: dict[str, object] | None = None) -> Result:
         """The raw result (for the query page), with the same checks and limits as :meth:`run`."""
+        if self.workers is not None:
+            workers = self.workers
+            return self._limited(lambda: workers.call("result", (op, bindings), self.timeout))
         return self._limited(lambda: self._result(op, bindings))
 
     def _limited(self, fn):  # type: ignore[no-untyped-def]
