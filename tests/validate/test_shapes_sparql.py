@@ -125,8 +125,9 @@ def test_a_component_it_does_not_know_is_an_error_not_a_skip() -> None:
 
 
 def test_the_reference_layer_warns_where_a_territory_has_no_population(seed_build) -> None:
-    """Regression: the French Southern Lands and Clipperton have no population in the official geography. The
-    first engine's chunked validation of the layer missed these six warnings; pySHACL on the same nodes finds them."""
+    """The French Southern Lands and Clipperton have no population in the official geography: six warnings of the
+    layer's own verdict, which the build reports as one SHACL run on the union would (the first engine kept only
+    the results on the nodes the records cite)."""
     warned = {str(r.focus).rsplit("/", 1)[-1] for r in seed_build.report.warnings
               if r.component == "sh:MinCountConstraintComponent" and r.path == "coop:population"}
     assert warned == {"98411", "98412", "98413", "98414", "98415", "98901"}
