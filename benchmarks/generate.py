@@ -845,7 +845,8 @@ class Generator:
         # one PNR-like syndicat per pair of neighbouring départements picked at random, each département at most once
         used: set[str] = set()
         for a, b in pairs:
-            if not ({a, b} & used) and (tiny or self.rng(f"pnr?:{a}:{b}").random() < 0.7):
+            with_epcis = geo.departements[a].epcis and geo.departements[b].epcis  # Paris has none
+            if with_epcis and not ({a, b} & used) and (tiny or self.rng(f"pnr?:{a}:{b}").random() < 0.7):
                 used |= {a, b}
                 out.append(self.plan(f"{a.lower()}-{b.lower()}", [geo.departements[a], geo.departements[b]]))
         for dep in deps:
