@@ -54,7 +54,7 @@ from coopgraph.paths import data_path
 from coopgraph.reference import LAYER_FILE, ReferenceIndex
 from coopgraph.validate import load_model
 
-GENERATOR_VERSION = 2  # bump when the output changes for the same seed and size (the benchmark cache keys on it)
+GENERATOR_VERSION = 3  # bump when the output changes for the same seed and size (the benchmark cache keys on it)
 DEFAULT_SEED = 20240917
 SIZES: dict[str, dict[str, float]] = {
     # share: fraction of the EPCIs whose régions are included; richness scales the optional parts of an action
@@ -98,6 +98,7 @@ class Departement:
     region: str
     authority_kind: str  # Departement, or CollectiviteStatutParticulier / Commune (Paris) where it was replaced
     epcis: list[Epci] = field(default_factory=list)
+    authority: str = ""  # its IRI: 67 and 68 share one (the Collectivité européenne d'Alsace)
 
 
 @dataclass
@@ -157,7 +158,8 @@ def _geography(layer_file: str) -> Geography:
             caf = index.caf(e.code)
             if authority is None or caf is None or e.code not in region_of:
                 continue
-            deps[e.code] = Departement(e.code, e.label, region_of[e.code], authority.kind)
+            deps[e.code] = Departement(e.code, e.label, region_of[e.code], authority.kind,
+                                       authority=authority.iri)
     pairs: set[tuple[str, str]] = set()
     for e in sorted(entries.values(), key=lambda x: x.iri):
         if e.role != "acteur" or e.kind not in EPCI_KINDS or not e.current or not e.siren:
@@ -187,7 +189,7 @@ def _geography(layer_file: str) -> Geography:
         deps[main].epcis.append(epci)
         for a in within:
             for b in within:
-                if a < b:
+                if a < b and deps[a].authority != deps[b].authority:  # an entente needs two parties
                     pairs.add((a, b))
     for d in deps.values():
         d.epcis.sort(key=lambda x: x.siren)
@@ -656,7 +658,9 @@ class Generator:
         partners = [*departmental, unnamed, *([ccas] if ccas else []), f"oph-{dl}"]
         leads = [f"caf:{d}", e, *services, *syndicats]
         actions = self.actions_for(doc, axes, rng.randint(20, 80), leads, carriers, partners, year, years)
-        own_acts = [{"kind": "deliberation", "title": f"Délibération du conseil communautaire de {short} approuvant "
+        # the act's IRI comes from its title (a law cited by many records is one node): the SIREN keeps two
+        # EPCIs of the same name apart
+        own_acts = [{"kind": "deliberation", "title": f"Délibération {epci.siren} du conseil communautaire de {short} approuvant "
                      f"la convention territoriale globale {year}", "date": f"{year}-01-{rng.randint(10, 28)}",
                      "lines": doc.lines()}]
         inst = {

@@ -652,7 +652,8 @@ def measure_size(args: argparse.Namespace, size: str, state: dict[str, object], 
     progress.step(f"{size}: records")
     res["validate"] = internal("validate", repeat=args.repeat)
     progress.step(f"{size}: validation")
-    if args.no_newcomer or state.get("gave_up:validate_pyshacl"):
+    newcomer_here = not args.no_newcomer and (not args.newcomer_sizes or size in args.newcomer_sizes.split(","))
+    if not newcomer_here or state.get("gave_up:validate_pyshacl"):
         res["validate_pyshacl"] = {"finished": False, "skipped": True}
     else:
         res["validate_pyshacl"] = internal("validate", timeout=args.bound, engine="pyshacl")
@@ -677,8 +678,8 @@ def measure_size(args: argparse.Namespace, size: str, state: dict[str, object], 
     for key, step, extra in (("parse_and_queries", "newcomer-queries", {}),
                              ("shacl_whole", "newcomer-shacl", {}),
                              ("shacl_single_call", "validate", {"single": 1})):
-        if args.no_newcomer:
-            newcomer[key] = {"finished": False, "skipped": "--no-newcomer"}
+        if not newcomer_here:
+            newcomer[key] = {"finished": False, "skipped": "not run at this size (--newcomer-sizes)"}
         elif state.get(f"gave_up:{key}"):
             newcomer[key] = {"finished": False, "skipped": f"did not finish at size {state[f'gave_up:{key}']}"}
         else:
@@ -1055,6 +1056,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--server-seconds", type=float, default=15)
     ap.add_argument("--server-requests", type=int, default=6000)
     ap.add_argument("--no-newcomer", action="store_true")
+    ap.add_argument("--newcomer-sizes", default="",
+                    help="comma-separated sizes where the newcomer's way (and the first validation engine) run "
+                         "(default: every size, until one does not finish within --bound)")
     ap.add_argument("--append", action="store_true",
                     help="keep the sizes of an existing --json that this run does not measure (runs size by size)")
     ap.add_argument("--quick", action="store_true",
