@@ -4,9 +4,11 @@
     .venv/bin/python benchmarks/serve_load.py --build DIR --clients 64 --seconds 60 -- --timeout 10 --max-rows 10000
 
 It starts ``coopgraph serve`` on a free loopback port over the build (anything after ``--`` goes to ``serve``), samples
-IRIs from the build's store, and runs ``--clients`` clients at once, each on its own kept-alive connection, each
-asking again as soon as it has its answer, for ``--seconds``. Each client plays one kind of request (a fixed share of
-the clients per kind; below 7 clients each client takes turns between several kinds):
+IRIs from the build's store, warms it up (each IRI once as HTML and as Turtle, then ``--warmup-seconds`` of the page
+clients alone: memory is then measured in the steady state, not while the data is first read and the page cache
+fills), and runs ``--clients`` clients at once, each on its own kept-alive connection, each asking again as soon as
+it has its answer, for ``--seconds``. Each client plays one kind of request (a fixed share of the clients per kind;
+below 7 clients each client takes turns between several kinds):
 
 - ``page-html``: an IRI with ``Accept: text/html``, then the document its 303 points to;
 - ``page-rdf``: the same with Turtle, N-Triples, JSON-LD and RDF/XML in turn;
@@ -351,18 +353,37 @@ def percentile(values: list[float], p: float) -> float | None:
 # ------------------------------------------------------------------------------------------------------------------
 
 async def load(port: int, pages: list[str], clients: int, seconds: float, read_kb: int,
-               request_timeout: float) -> tuple[list[tuple[str, object, float, str]], float]:
+               request_timeout: float, plays: list[list[str]] | None = None
+               ) -> tuple[list[tuple[str, object, float, str]], float]:
+    """The clients of ``share(clients)`` (or ``plays``: the kinds of each) for ``seconds``: each request's kind,
+    status, latency and a note."""
     records: list[tuple[str, object, float, str]] = []
     deadline = time.perf_counter() + seconds
 
     def record(kind: str, status: object, latency: float, note: str) -> None:
         records.append((kind, status, latency, note))
 
-    workers = [Client(n, kinds, pages, "127.0.0.1", port, deadline, read_kb, request_timeout, record)
-               for n, kinds in enumerate(share(clients))]
+    plays = share(clients) if plays is None else plays
+    workers = [Client(n, mine, pages, "127.0.0.1", port, deadline, read_kb, request_timeout, record)
+               for n, mine in enumerate(plays)]
     started = time.perf_counter()
     await asyncio.gather(*(w.run() for w in workers))
     return records, time.perf_counter() - started
+
+
+async def warm_up(port: int, pages: list[str], clients: int = 32) -> None:
+    """Every sampled IRI once as HTML and once as Turtle: the first reads of each resource's data and a full page
+    cache (2,000 documents by default; there are more than that) come before the measurement, so that memory
+    measured afterwards is the steady state, not the first pass over the data."""
+    docs = [p + ext for p in pages for ext in (".html", ".ttl")]
+
+    async def one(i: int) -> None:
+        conn = Conn("127.0.0.1", port)
+        for j in range(i, len(docs), clients):
+            await conn.get(docs[j], "*/*")
+        conn.close()
+
+    await asyncio.gather(*(one(i) for i in range(clients)))
 
 
 async def probe(port: int, page: str) -> dict[str, object]:
@@ -449,7 +470,16 @@ def measure(args: argparse.Namespace) -> dict[str, object]:
         result["startup_seconds"] = round(time.perf_counter() - started, 2)
         warm = asyncio.run(probe(port, pages[0]))  # first requests: lazy imports, model, cache
         result["warm_up"] = warm
-        memory = Memory(proc.pid).start()
+        memory = Memory(proc.pid)
+        rss_cold = memory.main_mb()
+        if args.warmup:
+            t0 = time.perf_counter()
+            asyncio.run(warm_up(port, pages))
+            plays = [[k for k in c if k.startswith("page-")] for c in share(args.clients)]
+            asyncio.run(load(port, pages, args.clients, args.warmup_seconds, args.read_kb, args.request_timeout,
+                             plays=[p for p in plays if p]))
+            result["warm_up_seconds"] = round(time.perf_counter() - t0, 1)
+        memory.start()
         time.sleep(1)
         rss_start, tree_start = memory.main_mb(), memory.rss_mb()
         records, elapsed = asyncio.run(load(port, pages, args.clients, args.seconds, args.read_kb,
@@ -468,7 +498,8 @@ def measure(args: argparse.Namespace) -> dict[str, object]:
         memory.stop()
         half = [s for s in load_samples if s[0] >= load_samples[-1][0] / 2] if load_samples else []
         slope = slope_mb_per_min(half)
-        result["rss_mb"] = {"start": round(rss_start, 1), "max": round(max(m for _, m in memory.samples), 1),
+        result["rss_mb"] = {"before_warm_up": round(rss_cold, 1), "start": round(rss_start, 1),
+                            "max": round(max(m for _, m in memory.samples), 1),
                             "end": round(rss_end, 1),
                             "slope_last_half_mb_per_min": round(slope, 2) if slope is not None else None,
                             "samples": len(memory.samples)}
@@ -571,7 +602,13 @@ def markdown(r: dict[str, object], command: str) -> str:
         "",
         "## Memory and recovery",
         "",
-        f"Resident memory of the server's process: **{rss['start']} MB at the start, {rss['max']} MB at most, "
+        (f"Before the run, a warm-up ({r['warm_up_seconds']} s): every sampled IRI asked once as HTML and once as "
+         f"Turtle, then the page clients alone for {r['warmup_seconds']:g} s, so that the first reads of the data and "
+         "a page cache full of the run's mix of documents (2,000 at most, 64 MB at most) come before the "
+         f"measurement; the server's process went from {rss['before_warm_up']} MB to {rss['start']} MB. "
+         if r.get("warm_up_seconds") is not None
+         else "No warm-up: the figures include the first pass over the data. ")
+        + f"Resident memory of the server's process: **{rss['start']} MB at the start, {rss['max']} MB at most, "
         f"{rss['end']} MB at the end; slope over the last half of the run {rss['slope_last_half_mb_per_min']} "
         f"MB/min** ({rss['samples']} samples, one per half second).",
         "",
@@ -588,6 +625,10 @@ def markdown(r: dict[str, object], command: str) -> str:
                        if not r["problems"] else "**problems**: " + "; ".join(r["problems"])),  # type: ignore[arg-type]
         "",
     ]
+    if any(p.startswith("memory grew") for p in r["problems"]):  # type: ignore[union-attr]
+        lines += ["A slope is a trend over the last half of the run only: memory that is still settling (the page "
+                  "cache and the allocator, bounded) and a leak look alike over 30 s. `--seconds 180` tells them "
+                  "apart; `-- --cache-pages 0` takes the page cache out.", ""]
     return "\n".join(lines)
 
 
@@ -608,6 +649,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--probe-ms", type=float, default=1000, help="the probe's requests must answer within this")
     ap.add_argument("--max-growth", type=float, default=5, help="MB/min of memory growth over the last half "
                     "that counts as growth")
+    ap.add_argument("--no-warmup", dest="warmup", action="store_false", help="measure from a cold start (by "
+                    "default every sampled IRI is asked once as HTML and as Turtle first)")
+    ap.add_argument("--warmup-seconds", type=float, default=30, help="seconds of page clients after the first "
+                    "pass of the warm-up")
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--json", type=Path, default=HERE / "load.json")
     ap.add_argument("--markdown", type=Path, default=HERE / "LOAD.md", help="the report (empty string: none)")
@@ -617,7 +662,8 @@ def main(argv: list[str] | None = None) -> int:
         ap.error("--clients and --seconds must be positive")
     command = shlex.join(["python", "benchmarks/serve_load.py", *(sys.argv[1:] if argv is None else argv),
                           *(["--", *serve_args] if serve_args else [])])
-    result = {"date": dt.date.today().isoformat(), "command": command, "machine": machine(), "settle": args.settle}
+    result = {"date": dt.date.today().isoformat(), "command": command, "machine": machine(), "settle": args.settle,
+              "warmup_seconds": args.warmup_seconds if args.warmup else 0}
     result.update(measure(args))
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")

@@ -25,7 +25,7 @@ def test_a_tiny_load_run_has_no_error_and_reports_every_figure(seed_build: Build
     load = _module()
     out, md = tmp_path / "load.json", tmp_path / "LOAD.md"
     load.main(["--build", str(seed_build.out), "--clients", "4", "--seconds", "3", "--json", str(out),
-               "--markdown", str(md), "--", "--timeout", "2"])
+               "--markdown", str(md), "--no-warmup", "--", "--timeout", "2"])
     r = json.loads(out.read_text(encoding="utf-8"))
     assert r["errors"] == 0, r["first_errors"]
     assert r["server_alive"] and r["server_log_errors"] == 0, r["server_log_tail"]
