@@ -34,7 +34,7 @@ from .iris import BASE, COOP, PREFIXES, graph_iri
 from .paths import data_path, default_build_dir
 from .rdfio import to_oxigraph, to_rdflib
 from .shapes_sparql import reference_verdict, validate_sources
-from .sources import Loaded, SourceBuilder, SourceGraphs, read_records
+from .sources import Loaded, SourceBuilder, read_records
 from .store import STORE_DIR
 from .validate import CITED_GRAPH, Report, default_workers, format_text, load_model, validate_graphs
 
@@ -460,8 +460,13 @@ def build(sources: Path, out: Path, *, reference: Path | None = None, lang: str 
     # The model's blank nodes (owl:unionOf lists…) get canonical labels, so the same input gives the same bytes.
     model_quads = list(_graph_quads(to_canonical_graph(model), MODEL_GRAPH))
     own: list[ox.Quad] = list(model_quads)
+    described_in: dict[URIRef, set[URIRef]] = {}  # which source graphs state facts about a node (failed builds)
     for name in sorted(graphs.graphs):
         own.extend(_graph_quads(graphs.graphs[name], name))
+        for subject in set(graphs.graphs[name].subjects()):
+            described_in.setdefault(subject, set()).add(name)
+        if engine != "pyshacl":  # rdflib holds a triple in about a kilobyte: let it go once it is a quad
+            graphs.graphs[name] = Graph()
     own.sort(key=_nq_line)
 
     # Validate the sources and the model with what they cite of the reference layer; the reference layer itself
@@ -483,7 +488,7 @@ def build(sources: Path, out: Path, *, reference: Path | None = None, lang: str 
     counts["violations"] = len(report.violations)
     counts["warnings"] = len(report.warnings)
     if report.violations:
-        return BuildResult(_with_records(report, graphs, records), counts, None)
+        return BuildResult(_with_records(report, described_in, records), counts, None)
 
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -501,7 +506,7 @@ def build(sources: Path, out: Path, *, reference: Path | None = None, lang: str 
     return BuildResult(report, counts, out)
 
 
-def _with_records(report: Report, graphs: SourceGraphs, records: list[Loaded]) -> Report:
+def _with_records(report: Report, described_in: dict[URIRef, set[URIRef]], records: list[Loaded]) -> Report:
     """The report of a failed build, each result's source prefixed with the record file that states its focus node.
 
     SHACL sees RDF, not YAML: without this a violation names a node and a document, and the curator has to find the
@@ -511,8 +516,7 @@ def _with_records(report: Report, graphs: SourceGraphs, records: list[Loaded]) -
     files = {graph_iri("source", item.record.document.id): item.path for item in records}
     results = []
     for r in report.results:
-        where = [str(files[name]) for name, g in sorted(graphs.graphs.items())
-                 if name in files and (r.focus, None, None) in g]
+        where = [str(files[name]) for name in sorted(described_in.get(r.focus, ())) if name in files]
         if where:
             r = dataclasses.replace(r, source=", ".join(where) + (f": {r.source}" if r.source else ""))
         results.append(r)
