@@ -41,6 +41,7 @@ from .validate import CITED_GRAPH, Report, default_workers, format_text, load_mo
 MODEL_GRAPH = graph_iri("ontology")
 REFERENCE_GRAPH = graph_iri("reference")
 ENGINES = ("sparql", "pyshacl")
+COMPACT_JSONLD_MAX = 500_000  # source and model triples up to which the JSON-LD dump is compacted
 DATASET_IRI = URIRef(BASE + "dataset")
 
 _TERRITORY_NIVEAUX = {
@@ -308,23 +309,32 @@ def _write_outputs(tmp: Path, own: list[ox.Quad], layer: ReferenceLayer, report:
     with open(tmp / "coopgraph.trig", "wb") as fh:
         fh.write(ox.serialize(own, format=ox.RdfFormat.TRIG, prefixes=prefixes))
         fh.write(_reference_rendering(layer, "trig"))
-    own_lines = sorted({_nt_line(q) for q in own})
+    own_lines = sorted({_nt_line(q) for q in own})  # the union of the source graphs and the model, sorted
     union = list(_unique_merge(own_lines, layer.lines()))
     with open(tmp / "coopgraph.nt.gz", "wb") as raw, \
             gzip.GzipFile(fileobj=raw, mode="wb", mtime=0, filename="", compresslevel=6) as gz:
         gz.write(b"".join(union))
-    own_triples = sorted({ox.Triple(q.subject, q.predicate, q.object) for q in own}, key=_nt_line)
+    own_nt = b"".join(own_lines)  # Oxigraph parses it again as it writes: no Python object per triple
     with open(tmp / "coopgraph.ttl", "wb") as fh:
-        fh.write(ox.serialize(own_triples, format=ox.RdfFormat.TURTLE, prefixes=prefixes))
+        ox.serialize(ox.parse(own_nt, format=ox.RdfFormat.N_TRIPLES), fh, format=ox.RdfFormat.TURTLE,
+                     prefixes=prefixes)
         fh.write(_reference_rendering(layer, "ttl"))
-    # JSON-LD: the source graphs and the model compacted with the context; the reference layer appended in
-    # expanded form (valid under the same context).
+    # JSON-LD: the source graphs and the model compacted with the context (CURIEs), the reference layer appended in
+    # expanded form (valid under the same context). Past COMPACT_JSONLD_MAX triples the source graphs are written
+    # expanded too: compacting means a Python dictionary per node, gigabytes for a national graph.
     context = dict(sorted(prefixes.items()))
-    own_nodes = _compact_jsonld(json.loads(ox.serialize(own_triples, format=ox.RdfFormat.JSON_LD)), prefixes)
     head = json.dumps({"@context": context}, ensure_ascii=False, sort_keys=True)[:-1]
-    own_json = json.dumps(own_nodes, ensure_ascii=False, sort_keys=True)[1:-1]
+    expanded = ox.serialize(ox.parse(own_nt, format=ox.RdfFormat.N_TRIPLES), format=ox.RdfFormat.JSON_LD).strip()
+    del own_nt
+    if len(own_lines) <= COMPACT_JSONLD_MAX:
+        own_json = json.dumps(_compact_jsonld(json.loads(expanded), prefixes), ensure_ascii=False,
+                              sort_keys=True)[1:-1].encode()
+    else:
+        own_json = expanded[1:-1].strip()
+    del expanded
     with open(tmp / "coopgraph.jsonld", "wb") as fh:
-        fh.write(f'{head}, "@graph": [{own_json}'.encode())
+        fh.write(f'{head}, "@graph": ['.encode())
+        fh.write(own_json)
         inner = _reference_rendering(layer, "jsonld")
         if inner:
             fh.write(b", " + inner)
