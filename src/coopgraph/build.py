@@ -465,18 +465,19 @@ def build(sources: Path, out: Path, *, reference: Path | None = None, lang: str 
     # The records first: a mistake in one is reported before the reference layer (seconds to load) is read.
     records = read_records(sources)
     layer = ReferenceLayer(reference or data_path("graph/reference"))
-    graphs = _LayerBuilder(model, layer).build(records)
-
     # The model's blank nodes (owl:unionOf lists…) get canonical labels, so the same input gives the same bytes.
     model_quads = list(_graph_quads(to_canonical_graph(model), MODEL_GRAPH))
     own: list[ox.Quad] = list(model_quads)
     described_in: dict[URIRef, set[URIRef]] = {}  # which source graphs state facts about a node (failed builds)
-    for name in sorted(graphs.graphs):
-        own.extend(_graph_quads(graphs.graphs[name], name))
-        for subject in set(graphs.graphs[name].subjects()):
+
+    def to_quads(name: URIRef, graph: Graph) -> Graph:
+        own.extend(_graph_quads(graph, name))
+        for subject in set(graph.subjects()):
             described_in.setdefault(subject, set()).add(name)
-        if engine != "pyshacl":  # rdflib holds a triple in about a kilobyte: let it go once it is a quad
-            graphs.graphs[name] = Graph()
+        # rdflib holds a triple in about a kilobyte: with the SPARQL engine, each record's graph goes once it is quads
+        return graph if engine == "pyshacl" else Graph()
+
+    graphs = _LayerBuilder(model, layer).build(records, sink=to_quads)
     own.sort(key=_nq_line)
 
     # Validate the sources and the model with what they cite of the reference layer; the reference layer itself

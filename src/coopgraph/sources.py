@@ -592,14 +592,17 @@ class SourceBuilder:
         self.referenced.add(node)
         return node
 
-    def build(self, records: list[Loaded]) -> SourceGraphs:
+    def build(self, records: list[Loaded], sink: Callable[[URIRef, Graph], Graph] | None = None) -> SourceGraphs:
+        """The records' graphs. ``sink`` receives each graph as soon as it is written, and what it returns is kept
+        in its place (the build turns it into quads and keeps an empty graph: one record's rdflib graph at a time)."""
         self._index(records)
         out = SourceGraphs()
         # Structure first (axes/orientations/headings of declared instruments), so extending records can use it.
         ordered = sorted(records, key=lambda it: not any(not i.extends for i in it.record.instruments))
         for item in ordered:
             graph = _RecordWriter(item, self).write()
-            out.graphs[graph_iri("source", item.record.document.id)] = graph
+            name = graph_iri("source", item.record.document.id)
+            out.graphs[name] = sink(name, graph) if sink is not None else graph
         out.referenced = set(self.referenced)
         return out
 
