@@ -241,6 +241,14 @@ def slugify(text: str) -> str:
     return slug
 
 
+def slug_or_empty(text: str) -> str:
+    """The slug of ``text``, or "" when it has nothing to slug (the extractor then falls back to a generic key)."""
+    try:
+        return slugify(text)
+    except ValueError:
+        return ""
+
+
 def name_key(text: str, max_length: int | None = None) -> str:
     """The IRI key minted from a name as written (a label, a title, a number): its slug, cut at ``max_length``.
 

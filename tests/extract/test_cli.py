@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-import time
 
 import pytest
 
 from coopgraph.cli import main
-from coopgraph.extract import extract_file, extract_text, summary
+from coopgraph.extract import extract_text, summary
 from coopgraph.extract.actors import NoResolver
 from coopgraph.extract.output import SUMMARY_KEYS
 from coopgraph.records import load_record
@@ -108,20 +107,23 @@ def test_no_party_gives_a_draft_that_says_so(tmp_path):
     assert not rec.actors
 
 
-def test_ten_pages_in_under_two_seconds():
-    # ten pages of convention text: the CTG document repeated with its table
+def test_ten_pages_are_extracted():
+    """Ten pages of convention text (the CTG document with its table repeated): every action found. How fast is
+    measured by ``benchmarks/bench_extract.py``, not here."""
     base = CTG.read_text(encoding="utf-8")
     text = base + "\n" + "\n".join(base.split("\n")[40:120]) * 7
     assert len(text.splitlines()) > 450
-    extract_text("Convention\n\nFait à Tulle, le 1er mars 2021\n", resolver=NoResolver())  # one-time loading
-    start = time.perf_counter()
-    extract_text(text, resolver=NoResolver())
-    assert time.perf_counter() - start < 2.0
+    one = extract_text(base, resolver=NoResolver())
+    ten = extract_text(text, resolver=NoResolver())
+    assert len(summary(ten)["actions"]) >= len(summary(one)["actions"]) > 0
 
 
-def test_ten_pages_with_reference_in_under_two_seconds(resolver):
-    start = time.perf_counter()
-    extract_file(CTG, resolver=resolver)
-    base = CTG.read_text(encoding="utf-8")
-    extract_text(base + "\n" + "\n".join(base.split("\n")[40:120]) * 7, resolver=resolver)
-    assert time.perf_counter() - start < 4.0
+def test_a_title_with_nothing_to_slug_gives_a_draft(tmp_path):
+    """Regression: a title in another script (nothing to slug) made the extractor fail with a traceback."""
+    doc = tmp_path / "titre.txt"
+    doc.write_text("中文标题\n\nConvention entre la commune de Lyon et la ville de Pékin.\n\nArticle 1 — Objet\n"
+                   "Coopération culturelle.\n", encoding="utf-8")
+    out = tmp_path / "draft.yaml"
+    assert main(["extract", str(doc), "-o", str(out), "--no-reference"]) == 0
+    record, _ = load_record(out)
+    assert record.document.title == "中文标题" and record.document.id

@@ -107,7 +107,7 @@ def test_huge_accept(client) -> None:
     for target in ("/sparql?query=ASK%20%7B%7D", CTG):
         started = time.perf_counter()
         r = client.get(target, headers={"Accept": accept})
-        assert time.perf_counter() - started < 2.0
+        assert time.perf_counter() - started < 10.0  # read once, not a quadratic walk (minutes)
         assert r.status_code == 406
         assert len(r.content) < 5000  # the header is not sent back whole (it was, before the message was capped)
 

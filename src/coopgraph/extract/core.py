@@ -6,7 +6,7 @@ import re
 from collections import Counter
 from functools import lru_cache
 
-from ..iris import slugify
+from ..iris import slug_or_empty
 from .actors import (
     ACRONYMS,
     GENERIC,
@@ -208,7 +208,7 @@ class Extractor:
         self.rows = rows_of(lines)
         sections = self._instrument_sections()
         kind = self._kind(title_lines) if len(sections) < 2 else "autre"
-        main = Instrument(key=slugify(title or source)[:60] or "instrument", kind=kind, title=title or source,
+        main = Instrument(key=slug_or_empty(title or source)[:60] or "instrument", kind=kind, title=title or source,
                           lines=title_lines)
         ex.instruments.append(main)
         self._doc_date()
@@ -321,7 +321,7 @@ class Extractor:
     # ----------------------------------------------------------------------------------------------- actors
 
     def _new_key(self, base: str) -> str:
-        key = slugify(base)[:40].strip("-") or "acteur"
+        key = slug_or_empty(base)[:40].strip("-") or "acteur"
         k, i = key, 2
         while k in self.actors:
             k = f"{key}-{i}"
@@ -995,7 +995,7 @@ class Extractor:
         main.headings = [h for h in main.headings if h.key in used]
 
     def _heading_key(self, main: Instrument, label: str) -> str:
-        key = slugify(label)[:40].strip("-") or "rubrique"
+        key = slug_or_empty(label)[:40].strip("-") or "rubrique"
         k, i = key, 2
         while any(h.key == k for h in main.headings):
             k = f"{key}-{i}"
@@ -1065,7 +1065,7 @@ class Extractor:
                 break
         n0 = self.lines[i].n
         n1 = self.lines[end - 1].n if end - 1 < len(self.lines) else self.lines[-1].n
-        inst = Instrument(key=slugify(title)[:60], kind=kind, title=title, lines=(n0, n1), confidence=0.7)
+        inst = Instrument(key=slug_or_empty(title)[:60], kind=kind, title=title, lines=(n0, n1), confidence=0.7)
         acr = re.search(r"\b([A-Z]{3,10})\b", title)
         if acr and acr.group(1) not in ACRONYMS and acr.group(1) not in ("PNR",):
             inst.acronym = acr.group(1)

@@ -12,7 +12,7 @@ from typing import Any
 import yaml
 
 from ..errors import InputError
-from ..iris import slugify
+from ..iris import slug_or_empty
 from .core import KIND_CLASS, notation_of
 from .model import Actor, Extraction, Instrument, Statement
 
@@ -91,7 +91,7 @@ def _clean(d: dict[str, Any]) -> dict[str, Any]:
 
 
 def _slug(text: str, limit: int = 80) -> str:
-    s = slugify(text)[:limit].strip("-")
+    s = slug_or_empty(text)[:limit].strip("-")
     return s if s and s[0].isalnum() else ("x-" + s)[:limit].strip("-") or "x"
 
 
