@@ -589,8 +589,48 @@ STEPS = {"records": step_records, "validate": step_validate, "reference": step_r
 # ------------------------------------------------------------------------------------------------ the harness
 
 
-def measure_size(args: argparse.Namespace, size: str, state: dict[str, object], progress: Progress) -> dict:
+def measure_size(args: argparse.Namespace, size: str, state: dict[str, object], progress: Progress,
+                 base: dict | None = None) -> dict:
     res: dict[str, object] = {"size": size}
+
+    def internal(step: str, timeout: float | None = None, repeat: int = 1, mem: float | None = None,
+                 **extra: object) -> dict[str, object]:
+        results = []
+        for i in range(repeat):
+            r = run_measured(_step_cmd(step, args, size, **extra), timeout=timeout, mem_limit_gb=mem)
+            results.append(r)
+            if r["exit"] != 0 or r["timed_out"] or (i == 0 and r["seconds"] > args.long_step):
+                break
+        good = [r for r in results if r["exit"] == 0 and not r["timed_out"] and r["payload"]]
+        if not good:
+            last = results[-1]
+            return {"finished": False, "timed_out": last["timed_out"], "bound": timeout,
+                    "memory_guard": last["memory_guard"],
+                    "partial": last["payload"], "peak_mb": last["peak_mb"], "tree_peak_mb": last["tree_peak_mb"],
+                    "error": last["tail"][-600:]}
+        good.sort(key=lambda r: r["payload"].get("seconds", r["seconds"]))
+        best = dict(good[(len(good) - 1) // 2]["payload"])  # the median run (the lower middle one of an even count)
+        if "seconds" in best:
+            best["seconds"] = round(statistics.median(r["payload"]["seconds"] for r in good), 3)
+            best["runs"] = [r["payload"]["seconds"] for r in good]
+        best.update(finished=True, peak_mb=max(r["peak_mb"] for r in good),
+                    tree_peak_mb=max(r["tree_peak_mb"] for r in good))
+        return best
+
+    if args.only:  # measure these steps again, keep the rest of the earlier run's figures (``base``)
+        res = dict(base or res)
+        for step in args.only.split(","):
+            if step == "queries":
+                res["queries"] = internal("queries", timeout=args.query_bound * 60)
+            elif step == "analyses":
+                res["analyses"] = internal("analyses", timeout=args.bound)
+            elif step == "server":
+                res["server"] = measure_server(args, size)
+            else:
+                raise SystemExit(f"--only: {step!r} is not one of queries, analyses, server")
+            progress.step(f"{size}: {step}")
+        return res
+
     summary, cached = ensure_data(args.work, size, args.seed)
     res["generate"] = {"seconds": summary["seconds"], "cached": cached, "records": summary["records"],
                        "bytes": summary["bytes"], "counts": summary["counts"], "sha256": summary["sha256"]}
@@ -619,30 +659,6 @@ def measure_size(args: argparse.Namespace, size: str, state: dict[str, object], 
     progress.step(f"{size}: built")
     if not ok:
         return res
-
-    def internal(step: str, timeout: float | None = None, repeat: int = 1, mem: float | None = None,
-                 **extra: object) -> dict[str, object]:
-        results = []
-        for i in range(repeat):
-            r = run_measured(_step_cmd(step, args, size, **extra), timeout=timeout, mem_limit_gb=mem)
-            results.append(r)
-            if r["exit"] != 0 or r["timed_out"] or (i == 0 and r["seconds"] > args.long_step):
-                break
-        good = [r for r in results if r["exit"] == 0 and not r["timed_out"] and r["payload"]]
-        if not good:
-            last = results[-1]
-            return {"finished": False, "timed_out": last["timed_out"], "bound": timeout,
-                    "memory_guard": last["memory_guard"],
-                    "partial": last["payload"], "peak_mb": last["peak_mb"], "tree_peak_mb": last["tree_peak_mb"],
-                    "error": last["tail"][-600:]}
-        good.sort(key=lambda r: r["payload"].get("seconds", r["seconds"]))
-        best = dict(good[(len(good) - 1) // 2]["payload"])  # the median run (the lower middle one of an even count)
-        if "seconds" in best:
-            best["seconds"] = round(statistics.median(r["payload"]["seconds"] for r in good), 3)
-            best["runs"] = [r["payload"]["seconds"] for r in good]
-        best.update(finished=True, peak_mb=max(r["peak_mb"] for r in good),
-                    tree_peak_mb=max(r["tree_peak_mb"] for r in good))
-        return best
 
     if args.quick:  # the test's run: the build, the queries, the report
         res["queries"] = internal("queries", timeout=args.query_bound * 60)
@@ -1055,6 +1071,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--clients", type=int, default=32)
     ap.add_argument("--server-seconds", type=float, default=15)
     ap.add_argument("--server-requests", type=int, default=6000)
+    ap.add_argument("--only", default="",
+                    help="measure only these steps again (queries, analyses, server), keeping the other figures of "
+                         "the earlier run in --json for these sizes")
     ap.add_argument("--no-newcomer", action="store_true")
     ap.add_argument("--newcomer-sizes", default="",
                     help="comma-separated sizes where the newcomer's way (and the first validation engine) run "
@@ -1089,8 +1108,14 @@ def main(argv: list[str] | None = None) -> int:
     }
     state: dict[str, object] = {}
     kept: list[dict] = []
+    previous_sizes: list[dict] = []
+    if args.only:
+        if not args.json.is_file():
+            ap.error("--only needs the results of an earlier run (--json)")
+        args.append = True
     if args.append and args.json.is_file():
         previous = json.loads(args.json.read_text(encoding="utf-8"))
+        previous_sizes = previous.get("sizes", [])
         kept = [r for r in previous.get("sizes", []) if r["size"] not in sizes]
         for r in previous.get("sizes", []):  # what did not finish at a smaller size is not tried again
             for key, entry in (r.get("newcomer") or {}).items():
@@ -1106,7 +1131,8 @@ def main(argv: list[str] | None = None) -> int:
     progress = Progress(total=len(sizes) * 14, desc="benchmark", enabled=sys.stderr.isatty())
     try:
         for size in sizes:
-            results["sizes"].append(measure_size(args, size, state, progress))
+            base = next((r for r in previous_sizes if r["size"] == size), None)
+            results["sizes"].append(measure_size(args, size, state, progress, base))
             results["load_average_end"] = os.getloadavg()
             merged = dict(results, sizes=ordered())
             args.json.write_text(json.dumps(merged, indent=2, ensure_ascii=False, sort_keys=True) + "\n",
