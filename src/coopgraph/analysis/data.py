@@ -38,11 +38,15 @@ PREFIX dcterms: <http://purl.org/dc/terms/>
 # The agents of the graph: whoever plays a role (a participation or one of its shortcuts), and the organisations their
 # services belong to (org:unitOf, two levels up). Written as a DISTINCT subquery that the queries below join: Oxigraph
 # evaluates it once (thousands of rows) instead of following a path from every participation (hundreds of thousands),
-# and does not let a UNION at the start of a query drive the plan (that took minutes on the reference layer).
+# and does not let a UNION at the start of a query drive the plan (that took minutes on the reference layer). The
+# organisations come from the distinct agents joined by hash with the few org:unitOf triples (a sub-select is joined
+# by hash; a pattern after it would be looked up once per participation).
 _AGENTS = """{ SELECT DISTINCT ?agent WHERE {
     { ?_x coop:agent ?agent } UNION { ?_x coop:partie ?agent } UNION { ?_x coop:chefDeFile ?agent }
-    UNION { ?_x coop:coPorteur ?agent } UNION { ?_x coop:agent ?_a . ?_a org:unitOf ?agent }
-    UNION { ?_x coop:agent ?_a . ?_a org:unitOf/org:unitOf ?agent }
+    UNION { ?_x coop:coPorteur ?agent }
+    UNION { { SELECT DISTINCT ?_a WHERE { ?_x coop:agent ?_a } } { SELECT ?_a ?agent WHERE { ?_a org:unitOf ?agent } } }
+    UNION { { SELECT DISTINCT ?_a WHERE { ?_x coop:agent ?_a } }
+            { SELECT ?_a ?agent WHERE { ?_a org:unitOf/org:unitOf ?agent } } }
   } }"""
 
 _LABEL = """OPTIONAL { ?@V@ rdfs:label ?_lfr FILTER(langMatches(lang(?_lfr), "fr")) }
@@ -57,11 +61,14 @@ def _fill(text: str, **parts: str) -> str:
 
 
 QUERIES: dict[str, str] = {
-    # One row per participation: who, which role, in which frame. Kept to plain triple patterns (an OPTIONAL here
-    # costs more than the separate query for the rare coop:incertain); the frame's instrument is joined in Python.
+    # One row per participation: who, which role, in which frame (the rare coop:incertain is a separate query; the
+    # frame's instrument is joined in Python). Each property is read by one scan and the three are joined by hash
+    # (sub-selects): as plain triple patterns, Oxigraph looks up the role and the frame once per participation.
     "participations": """
 SELECT ?participation ?agent ?role ?frame WHERE {
-  ?participation coop:agent ?agent ; coop:role ?role ; coop:cadre ?frame .
+  { SELECT ?participation ?agent WHERE { ?participation coop:agent ?agent } }
+  { SELECT ?participation ?role WHERE { ?participation coop:role ?role } }
+  { SELECT ?participation ?frame WHERE { ?participation coop:cadre ?frame } }
 }""",
     "uncertain": """
 SELECT ?participation WHERE { ?participation coop:incertain true }""",
@@ -127,14 +134,24 @@ WHERE {
   OPTIONAL { ?action coop:numero ?_num }
 } GROUP BY ?action ?instrument""", label=_LABEL.replace("@V@", "action")),
     # An action's themes: its own; failing that, those of its heading (orientation, rubrique), then of the axe above.
+    # The actions without a theme of their own are found first (MINUS, by hash), so that the headings and axes are
+    # walked for those only (a FILTER NOT EXISTS is checked after the walk, for every action).
     "action_themes": """
 SELECT DISTINCT ?action ?theme ?depth WHERE {
-  ?action coop:instrument ?_i .
-  { ?action coop:theme ?theme BIND(0 AS ?depth) }
-  UNION { ?action coop:rattacheA ?_el . ?_el coop:theme ?theme BIND(1 AS ?depth)
-          FILTER NOT EXISTS { ?action coop:theme ?_own } }
-  UNION { ?action coop:rattacheA ?_el . ?_axe coop:orientation ?_el . ?_axe coop:theme ?theme BIND(2 AS ?depth)
-          FILTER NOT EXISTS { ?action coop:theme ?_own } FILTER NOT EXISTS { ?_el coop:theme ?_heading } }
+  {
+    { SELECT ?action WHERE { ?action coop:instrument ?_i } }
+    { SELECT ?action ?theme WHERE { ?action coop:theme ?theme } }
+    BIND(0 AS ?depth)
+  } UNION {
+    { SELECT ?action WHERE { ?action coop:instrument ?_i MINUS { ?action coop:theme ?_own } } }
+    ?action coop:rattacheA ?_el . ?_el coop:theme ?theme
+    BIND(1 AS ?depth)
+  } UNION {
+    { SELECT ?action WHERE { ?action coop:instrument ?_i MINUS { ?action coop:theme ?_own } } }
+    ?action coop:rattacheA ?_el . ?_axe coop:orientation ?_el . ?_axe coop:theme ?theme
+    FILTER NOT EXISTS { ?_el coop:theme ?_heading }
+    BIND(2 AS ?depth)
+  }
 }""",
     "themes": _fill("""
 SELECT ?theme (MIN(STR(?_l)) AS ?label) (GROUP_CONCAT(DISTINCT STR(?_b); separator=" ") AS ?broader) WHERE {
