@@ -317,6 +317,20 @@ def select_from_oxigraph(solutions: ox.QuerySolutions, max_rows: int | None = No
     return SelectResult(variables, rows)
 
 
+def result_from_oxigraph(res: ox.QueryBoolean | ox.QuerySolutions | ox.QueryTriples, max_rows: int | None = None,
+                         cancelled=None) -> Result:
+    """A pyoxigraph answer as a boolean, a table or a graph, with the row limit. Call it on the thread that ran the
+    query: pyoxigraph results must be dropped there, so this frame lets go of ``res`` even when the limit raises."""
+    try:
+        if isinstance(res, ox.QueryBoolean):
+            return bool(res)
+        if isinstance(res, ox.QuerySolutions):
+            return select_from_oxigraph(res, max_rows, cancelled)
+        return graph_from_triples(res, max_rows, cancelled)
+    finally:
+        del res
+
+
 def graph_from_triples(triples: Iterable[ox.Triple], max_rows: int | None = None, cancelled=None) -> Graph:
     graph = Graph()
     for n, t in enumerate(triples):

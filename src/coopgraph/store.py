@@ -52,7 +52,7 @@ from .sparql import (
     graph_from_triples,
     position,
     query_form,
-    select_from_oxigraph,
+    result_from_oxigraph,
     uses_service,
 )
 
@@ -272,11 +272,7 @@ class EmbeddedStore(Store):
             except (RuntimeError, OSError) as exc:
                 raise StoreError(f"query failed: {exc}") from None
             try:
-                if isinstance(res, ox.QueryBoolean):
-                    return bool(res)
-                if isinstance(res, ox.QuerySolutions):
-                    return select_from_oxigraph(res, max_rows, cancelled)
-                return graph_from_triples(res, max_rows, cancelled)
+                return result_from_oxigraph(res, max_rows, cancelled)
             finally:
                 # pyoxigraph results must be dropped on the thread that made them: an error raised here (the row
                 # limit) is re-raised on the caller's thread with this frame in its traceback, which would drop

@@ -34,8 +34,7 @@ from ..sparql import (
     StoreError,
     TruncatedResult,
     answer_for,
-    graph_from_triples,
-    select_from_oxigraph,
+    result_from_oxigraph,
     tokens,
     uses_service,
 )
@@ -299,11 +298,7 @@ class QueryRunner:
             except (RuntimeError, OSError) as exc:
                 raise StoreError(f"query failed: {exc}") from None
             try:
-                if isinstance(res, ox.QueryBoolean):
-                    return bool(res)
-                if isinstance(res, ox.QuerySolutions):
-                    return select_from_oxigraph(res, max_rows, cancelled)
-                return graph_from_triples(res, max_rows, cancelled)
+                return result_from_oxigraph(res, max_rows, cancelled)
             finally:
                 del res  # pyoxigraph results must be dropped on the thread that made them
 
