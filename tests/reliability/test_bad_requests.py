@@ -275,7 +275,8 @@ def test_unknown_route(client) -> None:
 @case("http-method-not-allowed")
 def test_method_not_allowed(client) -> None:
     r = client.delete("/dataset")
-    assert r.status_code == 405 and r.headers["allow"] == "GET, HEAD"
+    # (starlette lists a route's methods from a set: their order follows the hash seed, so compare them as a set)
+    assert r.status_code == 405 and set(r.headers["allow"].split(", ")) == {"GET", "HEAD"}
     r = client.put("/sparql", content=b"ASK {}")
     assert r.status_code == 405 and "POST" in r.headers["allow"]
     assert client.post(CTG).status_code == 405
