@@ -9,8 +9,10 @@ place only once it is complete and conforms: a failed or killed build leaves the
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import functools
+import gc
 import gzip
 import hashlib
 import heapq
@@ -27,6 +29,7 @@ from pathlib import Path
 import pyoxigraph as ox
 from rdflib import RDF, Graph, URIRef
 from rdflib.compare import to_canonical_graph
+from rdflib.term import Node
 
 from . import __version__
 from .errors import EXIT_BAD_INPUT, EXIT_OK, EXIT_VIOLATIONS, CoopgraphError, InputError
@@ -34,7 +37,7 @@ from .iris import BASE, COOP, PREFIXES, graph_iri
 from .paths import data_path, default_build_dir
 from .rdfio import to_oxigraph, to_rdflib
 from .shapes_sparql import reference_verdict, validate_sources
-from .sources import Loaded, SourceBuilder, read_records
+from .sources import Loaded, SourceBuilder, as_graph, read_records
 from .store import STORE_DIR
 from .validate import CITED_GRAPH, Report, default_workers, format_text, load_model, validate_graphs
 
@@ -114,11 +117,19 @@ class ReferenceLayer:
         """The layer's N-Triples lines, sorted as written."""
         return self._lines
 
+    def _about(self, nodes: Iterable[URIRef]) -> list[bytes]:
+        wanted = {f"<{n}>".encode() for n in nodes}
+        return [line for line in self.lines() if line.split(b" ", 1)[0] in wanted]
+
+    def cited(self, nodes: Iterable[URIRef], graph: URIRef) -> bytes:
+        """The reference triples about some nodes as N-Quads in ``graph`` (what validation needs to know of the
+        actors records cite), straight from the layer's lines."""
+        tail = f" <{graph}> .\n".encode()
+        return b"".join(line[: line.rindex(b" .")] + tail for line in self._about(nodes))
+
     def describe(self, nodes: Iterable[URIRef]) -> Iterator[tuple]:
         """The reference triples about some nodes (what validation needs to know of the actors records cite)."""
-        wanted = {f"<{n}>".encode() for n in nodes}
-        found = [line for line in self.lines() if line.split(b" ", 1)[0] in wanted]
-        for q in ox.parse(b"".join(found), format=ox.RdfFormat.N_TRIPLES):
+        for q in ox.parse(b"".join(self._about(nodes)), format=ox.RdfFormat.N_TRIPLES):
             yield to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)
 
 
@@ -160,6 +171,79 @@ def _nt_line(t: ox.Triple | ox.Quad) -> bytes:
 
 def _nq_line(q: ox.Quad) -> str:
     return f"{q.subject} {q.predicate} {q.object} {q.graph_name} .\n"
+
+
+_COUNTED = ("Action", "Participation", "Signature", "Principe", "Defi", "ElementDeclencheur", "Enjeu", "Ambition",
+            "Objet", "Objectif", "ResultatAttendu", "Mission", "ChampIntervention")
+
+
+class _NQuadSink:
+    """The records' triples as N-Quads lines (UTF-8 bytes), written as each record's triples arrive.
+
+    An rdflib Graph holds a triple in about a kilobyte and a pyoxigraph Quad in a few hundred bytes; a line is its
+    own length. Terms are written as Oxigraph writes them (literals by Oxigraph itself), so the lines are the ones
+    ``str()`` of the quads gave, and Oxigraph parses them again (strictly) for every output and store. The counts of
+    the summary and where each subject is described (for the report of a failed build) are taken on the way.
+    """
+
+    def __init__(self) -> None:
+        self.lines: list[bytes] = []
+        self.sizes: dict[str, int] = {}  # triples per named graph
+        self.described_in: dict[Node, list[URIRef]] = {}
+        self.typed: dict[str, set[str]] = {str(COOP[c]): set() for c in _COUNTED}
+        self.instruments: set[str] = set()
+        self.actors: set[str] = set()
+
+    def add_quads(self, quads: Iterable[ox.Quad]) -> None:
+        """Quads that are already pyoxigraph's (the model's): lines only, nothing counted."""
+        for q in quads:
+            self.lines.append(_nq_line(q).encode())
+            self.sizes[q.graph_name.value] = self.sizes.get(q.graph_name.value, 0) + 1
+
+    def __call__(self, name: URIRef, triples: set[tuple[Node, Node, Node]]) -> None:
+        graph = f" <{name}> .\n"
+        append = self.lines.append
+        rdf_type, agent, instrument_prefix = RDF.type, COOP.agent, BASE + "id/instrument/"
+        described = self.described_in
+        for s, p, o in triples:
+            append(f"{_nt_term(s)} <{p}> {_nt_term(o)}{graph}".encode())
+            where = described.get(s)
+            if where is None:
+                described[s] = [name]
+            elif where[-1] != name:
+                where.append(name)
+            if p == rdf_type:
+                counted = self.typed.get(str(o))
+                if counted is not None:
+                    counted.add(str(s))
+                if s.startswith(instrument_prefix):
+                    self.instruments.add(str(s))
+            elif p == agent:
+                self.actors.add(str(o))
+        self.sizes[str(name)] = len(triples)
+
+    def counts(self, records: list[Loaded]) -> dict[str, object]:
+        """What the build holds, counted on the source graphs (the model's triples are set aside)."""
+        def n_of(cls: str) -> int:
+            return len(self.typed[str(COOP[cls])])
+
+        return {
+            "records": len(records),
+            "instruments": len(self.instruments),
+            "actions": n_of("Action"),
+            "actors": len(self.actors),
+            "participations": n_of("Participation"),
+            "signatures": n_of("Signature"),
+            "statements": sum(n_of(c) for c in _COUNTED[3:]),
+        }
+
+
+def _nt_term(term: Node) -> str:
+    """An rdflib term as N-Triples, as Oxigraph writes it: an IRI between brackets (the IRIs of records are
+    made of checked keys, see iris.iri), a literal or blank node by Oxigraph itself (escapes, language tags)."""
+    if type(term) is URIRef:
+        return f"<{term}>"
+    return str(to_oxigraph(term))
 
 
 def _unique_merge(*sorted_streams: Iterable[bytes]) -> Iterator[bytes]:
@@ -245,22 +329,32 @@ def _void(graphs: dict[str, int], classes: Counter, properties: Counter, files: 
     return "\n".join(lines) + "\n"
 
 
-def _statistics(lines: list[bytes]) -> tuple[Counter, Counter, int]:
-    """Classes, properties and entities of the union, read off its sorted N-Triples lines."""
-    rdf_type = f"<{RDF.type}>".encode()
-    classes: Counter = Counter()
-    properties: Counter = Counter()
-    entities = 0
-    last_subject = None
-    for line in lines:
-        subject, predicate, rest = line.split(b" ", 2)
-        properties[predicate[1:-1].decode()] += 1
-        if predicate == rdf_type and rest.startswith(b"<"):
-            classes[rest[1 : rest.index(b">")].decode()] += 1
-        if subject != last_subject and subject.startswith(b"<"):
-            entities += 1
-            last_subject = subject
-    return classes, properties, entities
+class _Statistics:
+    """Classes, properties and entities of the union, read off its sorted N-Triples lines block by block."""
+
+    def __init__(self) -> None:
+        self.classes: Counter = Counter()
+        self.properties: Counter = Counter()
+        self.entities = 0
+        self._last_subject: bytes | None = None
+        self._rdf_type = f"<{RDF.type}>".encode()
+
+    def add(self, lines: Iterable[bytes]) -> None:
+        classes, properties, rdf_type, last_subject = self.classes, self.properties, self._rdf_type, self._last_subject
+        for line in lines:
+            subject, predicate, rest = line.split(b" ", 2)
+            properties[predicate] += 1
+            if predicate == rdf_type and rest.startswith(b"<"):
+                classes[rest[1 : rest.index(b">")]] += 1
+            if subject != last_subject and subject.startswith(b"<"):
+                self.entities += 1
+                last_subject = subject
+        self._last_subject = last_subject
+
+    @property
+    def decoded(self) -> tuple[Counter, Counter]:
+        return (Counter({k.decode(): n for k, n in self.classes.items()}),
+                Counter({k[1:-1].decode(): n for k, n in self.properties.items()}))
 
 
 def _prefixes() -> dict[str, str]:
@@ -297,23 +391,35 @@ def _reference_rendering(layer: ReferenceLayer, name: str) -> bytes:
     return data
 
 
-def _write_outputs(tmp: Path, own: list[ox.Quad], layer: ReferenceLayer, report: Report,
-                   counts: dict[str, object]) -> None:
+def _write_outputs(tmp: Path, own: bytes, own_lines: list[bytes], sizes: dict[str, int], layer: ReferenceLayer,
+                   report: Report, counts: dict[str, object]) -> None:
     """Every file of a build, written into ``tmp`` (a fresh folder).
 
-    ``own`` are the quads of the model and the source graphs (small, sorted); the reference layer comes from its
-    sorted N-Triples and its cached renderings. Oxigraph serialises; nothing walks a million triples in Python
-    more than once.
+    ``own`` is the N-Quads of the model and the source graphs, sorted; ``own_lines`` their union as sorted,
+    unique N-Triples lines; ``sizes`` the triples of each of their graphs. The reference layer comes from its sorted
+    N-Triples and its cached renderings. Oxigraph parses and serialises; nothing walks a million triples in
+    Python more than once.
     """
     prefixes = _prefixes()
     with open(tmp / "coopgraph.trig", "wb") as fh:
-        fh.write(ox.serialize(own, format=ox.RdfFormat.TRIG, prefixes=prefixes))
+        ox.serialize(ox.parse(own, format=ox.RdfFormat.N_QUADS), fh, format=ox.RdfFormat.TRIG, prefixes=prefixes)
         fh.write(_reference_rendering(layer, "trig"))
-    own_lines = sorted({_nt_line(q) for q in own})  # the union of the source graphs and the model, sorted
-    union = list(_unique_merge(own_lines, layer.lines()))
+    total = 0
+    union: list[bytes] = []  # one block of the sorted union at a time: never the whole dump as one bytes object
     with open(tmp / "coopgraph.nt.gz", "wb") as raw, \
             gzip.GzipFile(fileobj=raw, mode="wb", mtime=0, filename="", compresslevel=6) as gz:
+        statistics = _Statistics()
+        for line in _unique_merge(own_lines, layer.lines()):
+            union.append(line)
+            if len(union) == 100_000:
+                gz.write(b"".join(union))
+                statistics.add(union)
+                total += len(union)
+                union.clear()
         gz.write(b"".join(union))
+        statistics.add(union)
+        total += len(union)
+        del union
     own_nt = b"".join(own_lines)  # Oxigraph parses it again as it writes: no Python object per triple
     with open(tmp / "coopgraph.ttl", "wb") as fh:
         ox.serialize(ox.parse(own_nt, format=ox.RdfFormat.N_TRIPLES), fh, format=ox.RdfFormat.TURTLE,
@@ -339,21 +445,22 @@ def _write_outputs(tmp: Path, own: list[ox.Quad], layer: ReferenceLayer, report:
         if inner:
             fh.write(b", " + inner)
         fh.write(b"]}\n")
+    del own_json
     (tmp / "context.jsonld").write_text(json.dumps({"@context": context}, indent=2, sort_keys=True) + "\n",
                                         encoding="utf-8")
 
-    by_graph: Counter = Counter(q.graph_name.value for q in own)
+    by_graph = dict(sizes)
     by_graph[str(REFERENCE_GRAPH)] = len(layer.lines())
-    classes, properties, entities = _statistics(union)
     dumps = [tmp / n for n in ("coopgraph.trig", "coopgraph.nt.gz", "coopgraph.ttl", "coopgraph.jsonld")]
-    (tmp / "void.ttl").write_text(_void(dict(by_graph), classes, properties, dumps, len(union), entities),
+    classes, properties = statistics.decoded
+    (tmp / "void.ttl").write_text(_void(by_graph, classes, properties, dumps, total, statistics.entities),
                                   encoding="utf-8")
     (tmp / "report.txt").write_text(format_text(report, "en") + "\n", encoding="utf-8")
     (tmp / "report.json").write_text(
         json.dumps([r.as_json("en") for r in report.results], ensure_ascii=False, indent=2, sort_keys=True) + "\n",
         encoding="utf-8",
     )
-    counts["triples"] = len(union)
+    counts["triples"] = total
     counts["graphs"] = {g: by_graph[g] for g in sorted(by_graph)}
     (tmp / "summary.json").write_text(json.dumps(counts, ensure_ascii=False, indent=2, sort_keys=True) + "\n",
                                       encoding="utf-8")
@@ -400,11 +507,12 @@ def _reference_store(layer: ReferenceLayer) -> Path:
     return cached
 
 
-def _write_store(target: Path, own: list[ox.Quad], layer: ReferenceLayer) -> None:
-    """The build's embedded store: a copy of the cached reference store, plus the model and the source graphs."""
+def _write_store(target: Path, own: bytes, layer: ReferenceLayer) -> None:
+    """The build's embedded store: a copy of the cached reference store, plus the model and the source graphs
+    (bulk-loaded from their N-Quads: Oxigraph parses them outside Python)."""
     shutil.copytree(_reference_store(layer), target)
     store = ox.Store(str(target))
-    store.bulk_extend(own)  # the quads as they are: twice as fast as serialising and parsing them again
+    store.bulk_load(own, format=ox.RdfFormat.N_QUADS)
     store.flush()
     del store
 
@@ -460,6 +568,28 @@ def build(sources: Path, out: Path, *, reference: Path | None = None, lang: str 
     ``engine``: "sparql" (the shapes compiled to SPARQL, answered by Oxigraph) or "pyshacl" (pySHACL per named graph,
     slower, kept as a cross-check).
     """
+    with _without_cycle_collector():
+        return _build(sources, out, reference=reference, lang=lang, engine=engine)
+
+
+@contextlib.contextmanager
+def _without_cycle_collector() -> Iterator[None]:
+    """Python's cycle collector paused while a build runs.
+
+    A national build keeps millions of small objects alive (records, their YAML trees, lines); each pass of the
+    collector walks all of them, and it passes often while they are made: at size L it was more CPU than the
+    records themselves (60 s of reading records instead of 14). A build makes almost no cycles, so nothing piles up.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _build(sources: Path, out: Path, *, reference: Path | None, lang: str, engine: str) -> BuildResult:
     started = time.perf_counter()
     model = load_model()
     # The records first: a mistake in one is reported before the reference layer (seconds to load) is read.
@@ -467,39 +597,42 @@ def build(sources: Path, out: Path, *, reference: Path | None = None, lang: str 
     layer = ReferenceLayer(reference or data_path("graph/reference"))
     # The model's blank nodes (owl:unionOf lists…) get canonical labels, so the same input gives the same bytes.
     model_quads = list(_graph_quads(to_canonical_graph(model), MODEL_GRAPH))
-    own: list[ox.Quad] = list(model_quads)
-    described_in: dict[URIRef, set[URIRef]] = {}  # which source graphs state facts about a node (failed builds)
+    sink = _NQuadSink()
+    sink.add_quads(model_quads)
 
-    def to_quads(name: URIRef, graph: Graph) -> Graph:
-        own.extend(_graph_quads(graph, name))
-        for subject in set(graph.subjects()):
-            described_in.setdefault(subject, set()).add(name)
-        # rdflib holds a triple in about a kilobyte: with the SPARQL engine, each record's graph goes once it is quads
-        return graph if engine == "pyshacl" else Graph()
+    def to_lines(name: URIRef, triples: set) -> Graph | None:
+        sink(name, triples)
+        return as_graph(triples) if engine == "pyshacl" else None  # pySHACL needs rdflib graphs; the rest does not
 
-    graphs = _LayerBuilder(model, layer).build(records, sink=to_quads)
-    own.sort(key=_nq_line)
+    graphs = _LayerBuilder(model, layer).build(records, sink=to_lines)
+    sink.lines.sort()
+    own = b"".join(sink.lines)  # N-Quads, sorted: what the TriG dump, the store and validation read
+    # The union of the source graphs and the model as N-Triples, sorted and unique (the graph name cut off).
+    own_lines = sorted({line[: line.rindex(b" <")] + b" .\n" for line in sink.lines})
+    subjects = set(sink.described_in)
+    subjects.update(to_rdflib(q.subject) for q in model_quads)
+    del sink.lines
 
     # Validate the sources and the model with what they cite of the reference layer; the reference layer itself
     # once per content hash (its verdict kept in the layer's cache folder).
-    context = Graph()
-    for triple in layer.describe(graphs.referenced):
-        context.add(triple)
     if engine == "pyshacl":  # per named graph, in parallel processes (the engine of the first versions)
+        context = as_graph(layer.describe(graphs.referenced))
         report = validate_graphs(graphs.graphs, context, lang=lang, reference=layer, cache=_reference_cache(layer))
     else:  # the shapes compiled to SPARQL, answered by Oxigraph (coopgraph.shapes_sparql)
         workers = default_workers()
         verdict = reference_verdict(_reference_store(layer), model_quads, layer.digest, _reference_cache(layer),
                                     lang=lang, workers=workers)
-        report = validate_sources(own, _graph_quads(context, CITED_GRAPH), reference=verdict, lang=lang,
-                                  workers=workers)
-    counts = _counts(own, records)
+        report = validate_sources(own, layer.cited(graphs.referenced, CITED_GRAPH), reference=verdict, lang=lang,
+                                  workers=workers, subjects=subjects)
+    del graphs, subjects
+    counts = sink.counts(records)
     counts["sources"] = sorted(str(r.path.name) for r in records)
     counts["version"] = __version__
     counts["violations"] = len(report.violations)
     counts["warnings"] = len(report.warnings)
     if report.violations:
-        return BuildResult(_with_records(report, described_in, records), counts, None)
+        return BuildResult(_with_records(report, sink.described_in, records), counts, None)
+    del sink.described_in
 
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -508,7 +641,8 @@ def build(sources: Path, out: Path, *, reference: Path | None = None, lang: str 
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir()
     try:
-        _write_outputs(tmp, own, layer, report, counts)
+        _write_outputs(tmp, own, own_lines, sink.sizes, layer, report, counts)
+        del own_lines
         _write_store(tmp / STORE_DIR, own, layer)  # the embedded store is swapped in with the rest
         _swap_into_place(tmp, out)
     finally:
@@ -517,7 +651,7 @@ def build(sources: Path, out: Path, *, reference: Path | None = None, lang: str 
     return BuildResult(report, counts, out)
 
 
-def _with_records(report: Report, described_in: dict[URIRef, set[URIRef]], records: list[Loaded]) -> Report:
+def _with_records(report: Report, described_in: dict[Node, list[URIRef]], records: list[Loaded]) -> Report:
     """The report of a failed build, each result's source prefixed with the record file that states its focus node.
 
     SHACL sees RDF, not YAML: without this a violation names a node and a document, and the curator has to find the
@@ -532,40 +666,6 @@ def _with_records(report: Report, described_in: dict[URIRef, set[URIRef]], recor
             r = dataclasses.replace(r, source=", ".join(where) + (f": {r.source}" if r.source else ""))
         results.append(r)
     return dataclasses.replace(report, results=results)
-
-
-def _counts(own: list[ox.Quad], records: list[object]) -> dict[str, object]:
-    """What the build holds, counted on its quads (the source graphs; the model's are set aside)."""
-    rdf_type = ox.NamedNode(str(RDF.type))
-    agent = ox.NamedNode(str(COOP.agent))
-    model = ox.NamedNode(str(MODEL_GRAPH))
-    instrument_prefix = BASE + "id/instrument/"
-    typed: dict[str, set[str]] = {}
-    instruments: set[str] = set()
-    actors: set[str] = set()
-    for q in own:
-        if q.graph_name == model:
-            continue
-        if q.predicate == rdf_type:
-            typed.setdefault(q.object.value, set()).add(q.subject.value)
-            if q.subject.value.startswith(instrument_prefix):
-                instruments.add(q.subject.value)
-        elif q.predicate == agent:
-            actors.add(q.object.value)
-
-    def n_of(cls: str) -> int:
-        return len(typed.get(str(COOP[cls]), ()))
-
-    return {
-        "records": len(records),
-        "instruments": len(instruments),
-        "actions": n_of("Action"),
-        "actors": len(actors),
-        "participations": n_of("Participation"),
-        "signatures": n_of("Signature"),
-        "statements": sum(n_of(c) for c in ("Principe", "Defi", "ElementDeclencheur", "Enjeu", "Ambition", "Objet",
-                                             "Objectif", "ResultatAttendu", "Mission", "ChampIntervention")),
-    }
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:

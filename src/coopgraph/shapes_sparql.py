@@ -587,20 +587,29 @@ def reference_verdict(reference_store: Path, model: Iterable[ox.Quad], digest: s
     return report
 
 
-def validate_sources(own: list[ox.Quad], context: Iterable[ox.Quad], *, reference: Report | None = None,
-                     lang: str = "fr", workers: int = 1) -> Report:
+def validate_sources(own: bytes | Iterable[ox.Quad], context: bytes | Iterable[ox.Quad], *,
+                     reference: Report | None = None, lang: str = "fr", workers: int = 1,
+                     subjects: set[Node] | None = None) -> Report:
     """The source graphs and the model (``own``), with what they cite of the reference layer (``context``), against
     the shapes; the results of the reference layer's own verdict added.
 
-    Results are reported for the nodes ``own`` describes; the nodes only in ``context`` have theirs in the layer's
-    verdict. The answer is the one of the shapes on the union of everything (tests/validate/test_shapes_sparql.py).
+    Results are reported for the nodes ``own`` describes (``subjects`` when the caller already knows them); the
+    nodes only in ``context`` have theirs in the layer's verdict. The answer is the one of the shapes on the union
+    of everything (tests/validate/test_shapes_sparql.py). ``own`` and ``context`` are quads, or N-Quads bytes that
+    Oxigraph bulk-loads without a Python object per quad (what the build hands over).
     """
 
     store = ox.Store()
-    store.bulk_extend(own)
-    store.bulk_extend(context)
-    subjects = {rdflib_term(q.subject) for q in own}
+    for part in (own, context):
+        if isinstance(part, bytes):
+            store.bulk_load(part, format=ox.RdfFormat.N_QUADS)
+        else:
+            store.bulk_extend(part)
+    if subjects is None:
+        quads = ox.parse(own, format=ox.RdfFormat.N_QUADS) if isinstance(own, bytes) else own
+        subjects = {rdflib_term(q.subject) for q in quads}
     report = validate_store(store, load_shapes(), lang=lang, workers=workers, keep=subjects.__contains__)
+    del store
     if reference is None:
         return report
     seen = {_key(r) for r in report.results}

@@ -34,6 +34,7 @@ STATEMENT_KINDS = {
 }
 
 Resolver = Callable[[str], URIRef | None]
+Triple = tuple[Node, Node, Node]
 
 
 @dataclass
@@ -103,7 +104,8 @@ class SourceGraphs:
 
 
 class _RecordWriter:
-    """Writes one record's facts into its graph."""
+    """Writes one record's facts into its set of triples (its graph; a set, because the build never needs an rdflib
+    Graph of a record: it turns the triples into N-Quads lines at once, see ``build._NQuadSink``)."""
 
     def __init__(self, item: Loaded, builder: SourceBuilder) -> None:
         self.item = item
@@ -111,7 +113,7 @@ class _RecordWriter:
         self.b = builder
         self.doc_id = self.rec.document.id
         self.doc = iri("document", self.doc_id)
-        self.g = Graph()
+        self.g: set[Triple] = set()
 
     # -- small helpers -------------------------------------------------------------------------------------
     def add(self, s: Node, p: Node, o: Node | None) -> None:
@@ -163,7 +165,7 @@ class _RecordWriter:
             self.add(node, COOP.theme, self.concept("theme", theme, (*loc, "themes", i)))
 
     # -- the record ----------------------------------------------------------------------------------------
-    def write(self) -> Graph:
+    def write(self) -> set[Triple]:
         self.document()
         for i, actor in enumerate(self.rec.actors):
             self.declared_actor(actor, ("actors", i))
@@ -592,19 +594,29 @@ class SourceBuilder:
         self.referenced.add(node)
         return node
 
-    def build(self, records: list[Loaded], sink: Callable[[URIRef, Graph], Graph] | None = None) -> SourceGraphs:
-        """The records' graphs. ``sink`` receives each graph as soon as it is written, and what it returns is kept
-        in its place (the build turns it into quads and keeps an empty graph: one record's rdflib graph at a time)."""
+    def build(self, records: list[Loaded], sink: Callable[[URIRef, set[Triple]], object] | None = None
+              ) -> SourceGraphs:
+        """The records' graphs. ``sink`` receives each record's triples as soon as they are written, and what it
+        returns is kept in its place (the build turns them into N-Quads lines and keeps nothing); without a sink each
+        becomes an rdflib Graph."""
         self._index(records)
         out = SourceGraphs()
         # Structure first (axes/orientations/headings of declared instruments), so extending records can use it.
         ordered = sorted(records, key=lambda it: not any(not i.extends for i in it.record.instruments))
         for item in ordered:
-            graph = _RecordWriter(item, self).write()
+            triples = _RecordWriter(item, self).write()
             name = graph_iri("source", item.record.document.id)
-            out.graphs[name] = sink(name, graph) if sink is not None else graph
+            out.graphs[name] = sink(name, triples) if sink is not None else as_graph(triples)  # type: ignore[assignment]
         out.referenced = set(self.referenced)
         return out
+
+
+def as_graph(triples: Iterable[Triple]) -> Graph:
+    """Triples as an rdflib Graph (for pySHACL and the tests; the build itself does without)."""
+    graph = Graph()
+    for triple in triples:
+        graph.add(triple)
+    return graph
 
 
 def build_sources(
