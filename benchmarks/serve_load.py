@@ -341,6 +341,19 @@ def slope_mb_per_min(samples: list[tuple[float, float]]) -> float | None:
     return sum((t - mx) * (m - my) for t, m in samples) / var * 60
 
 
+def windows_mb(samples: list[tuple[float, float]], parts: int = 6) -> list[float]:
+    """The median of each of ``parts`` equal stretches of the run: a leak climbs by about the same step from one to the
+    next, memory that settles climbs less and less (the slope of the last half alone cannot tell them apart)."""
+    if len(samples) < parts:
+        return []
+    end = samples[-1][0] or 1.0
+    out = []
+    for i in range(parts):
+        part = sorted(m for t, m in samples if i * end / parts <= t <= (i + 1) * end / parts)
+        out.append(round(part[len(part) // 2], 1) if part else out[-1] if out else 0.0)
+    return out
+
+
 def percentile(values: list[float], p: float) -> float | None:
     if not values:
         return None
@@ -502,6 +515,7 @@ def measure(args: argparse.Namespace) -> dict[str, object]:
                             "max": round(max(m for _, m in memory.samples), 1),
                             "end": round(rss_end, 1),
                             "slope_last_half_mb_per_min": round(slope, 2) if slope is not None else None,
+                            "windows": windows_mb(load_samples),
                             "samples": len(memory.samples)}
         result["tree_rss_mb"] = {"start": round(tree_start, 1),
                                  "max": round(max(m for _, m in memory.tree_samples), 1), "end": round(tree_end, 1)}
@@ -610,7 +624,9 @@ def markdown(r: dict[str, object], command: str) -> str:
          else "No warm-up: the figures include the first pass over the data. ")
         + f"Resident memory of the server's process: **{rss['start']} MB at the start, {rss['max']} MB at most, "
         f"{rss['end']} MB at the end; slope over the last half of the run {rss['slope_last_half_mb_per_min']} "
-        f"MB/min** ({rss['samples']} samples, one per half second).",
+        f"MB/min** ({rss['samples']} samples, one per half second)"
+        + (f"; its median over each sixth of the run: {', '.join(map(str, rss['windows']))} MB."
+           if rss.get("windows") else "."),
         "",
         f"With its query workers (the processes that run `/sparql` queries, see `src/coopgraph/web/isolation.py`): "
         f"{tree['start']} MB at the start, {tree['max']} MB at most, {tree['end']} MB at the end. The peaks are the "

@@ -66,7 +66,7 @@ from .i18n import pick_lang, text
 from .isolation import QueryWorkers
 from .model import Model
 from .pages import Labeller, Linker, PageBuilder, Value, values_html
-from .resources import Description, Reader, source_for
+from .resources import Description, Reader, TermMemo, source_for
 
 HERE = Path(__file__).resolve().parent
 VOID = "http://rdfs.org/ns/void#"
@@ -78,6 +78,7 @@ SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "same-origin",
 }
+TERMS_PER_PAGE = 30  # node answers kept in the memo per page the page cache holds (about 650 bytes each at size L)
 HTML_CSP = ("default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
             "frame-ancestors 'none'; base-uri 'none'")
 
@@ -163,6 +164,9 @@ class Site:
         self.runner = QueryRunner(self.store, base=self.base + "sparql", timeout=config.timeout,
                                   max_rows=config.max_rows, concurrency=config.concurrency, workers=workers)
         self.cache = PageCache(config.cache_pages if self.embedded else 0)
+        # The store's answers per node behind the pages (labels, participations…), shared by all requests: bounded
+        # with the page cache (--cache-pages 0 turns both off), about 40 MB when full.
+        self.memo = TermMemo(config.cache_pages * TERMS_PER_PAGE if self.embedded else 0)
         self.build_id = hashlib.sha256(
             (json.dumps(self.summary, sort_keys=True) + __version__ + self.base + str(config.build)).encode()
         ).hexdigest()[:16]
@@ -178,7 +182,8 @@ class Site:
 
     def reader(self) -> Reader:
         """Store reads for one request, with the server's time limit as its budget."""
-        return Reader(source_for(self.store, self.config.timeout, self.config.page_reads == "sparql"), self.ns)
+        return Reader(source_for(self.store, self.config.timeout, self.config.page_reads == "sparql", self.memo),
+                      self.ns)
 
     def instruments(self, limit: int = 200) -> SelectResult:
         return self.store.select(

@@ -17,8 +17,9 @@ run past it raises :class:`~coopgraph.sparql.QueryTimeout`.
 from __future__ import annotations
 
 import itertools
+import threading
 import time
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
@@ -95,12 +96,42 @@ class Source:
         raise NotImplementedError
 
 
-class EmbeddedSource(Source):
-    """The embedded store, read through pyoxigraph's quad indexes."""
+class TermMemo:
+    """What the read-only store answered for one node and some properties, kept across requests (least recently used
+    out first, at most ``entries``). Pages of one neighbourhood ask for the same labels, participations and agents
+    again and again; each answer is the same as long as the store is, and the served store is opened read-only."""
 
-    def __init__(self, store: ox.Store, timeout: float | None) -> None:
+    def __init__(self, entries: int) -> None:
+        self.entries = entries
+        self._data: OrderedDict[tuple, object] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple) -> object | None:
+        with self._lock:
+            hit = self._data.get(key)
+            if hit is not None:
+                self._data.move_to_end(key)
+            return hit
+
+    def put(self, key: tuple, value: object) -> None:
+        if not self.entries:
+            return
+        with self._lock:
+            self._data[key] = value
+            if len(self._data) > self.entries:
+                self._data.popitem(last=False)
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+
+class EmbeddedSource(Source):
+    """The embedded store, read through pyoxigraph's quad indexes (per-node answers memoised in ``memo``)."""
+
+    def __init__(self, store: ox.Store, timeout: float | None, memo: TermMemo | None = None) -> None:
         super().__init__(timeout)
         self.store = store
+        self.memo = memo if memo is not None else TermMemo(0)
 
     def _quads(self, s: Term | None, p: ox.NamedNode | None, o: Term | None, limit: int | None = None
                ) -> Iterator[ox.Quad]:
@@ -129,16 +160,22 @@ class EmbeddedSource(Source):
     def values(self, subjects: Iterable[Term], props: Sequence[str]) -> dict[Term, list[tuple[str, Term]]]:
         preds = [ox.NamedNode(p) for p in props]
         out: dict[Term, list[tuple[str, Term]]] = {}
+        tag = ("values", *props)
         for s in dict.fromkeys(subjects):
             if isinstance(s, ox.Literal):
                 continue
-            self.check()
-            pairs: dict[tuple[str, str], tuple[str, Term]] = {}
-            for p in preds:
-                for q in self.store.quads_for_pattern(s, p, None, None):
-                    pairs.setdefault((p.value, str(q.object)), (p.value, q.object))
-            if pairs:
-                out[s] = list(pairs.values())
+            key = (s, tag)
+            found = self.memo.get(key)
+            if found is None:
+                self.check()
+                pairs: dict[tuple[str, str], tuple[str, Term]] = {}
+                for p in preds:
+                    for q in self.store.quads_for_pattern(s, p, None, None):
+                        pairs.setdefault((p.value, str(q.object)), (p.value, q.object))
+                found = list(pairs.values())
+                self.memo.put(key, found)
+            if found:
+                out[s] = list(found)  # type: ignore[call-overload]
         return out
 
     def pointing(self, objects: Iterable[Term], props: Sequence[str], limit: int = 20_000
@@ -146,15 +183,21 @@ class EmbeddedSource(Source):
         preds = [ox.NamedNode(p) for p in props]
         out: dict[Term, list[tuple[str, Term]]] = {}
         total = 0
+        tag = ("pointing", limit, *props)
         for o in dict.fromkeys(objects):
-            self.check()
-            pairs: dict[tuple[str, str], tuple[str, Term]] = {}
-            for p in preds:
-                for q in self._quads(None, p, o, limit):
-                    pairs.setdefault((p.value, str(q.subject)), (p.value, q.subject))
-            if pairs:
-                out[o] = list(pairs.values())
-                total += len(pairs)
+            key = (o, tag)
+            found = self.memo.get(key)
+            if found is None:
+                self.check()
+                pairs: dict[tuple[str, str], tuple[str, Term]] = {}
+                for p in preds:
+                    for q in self._quads(None, p, o, limit):
+                        pairs.setdefault((p.value, str(q.subject)), (p.value, q.subject))
+                found = list(pairs.values())
+                self.memo.put(key, found)
+            if found:
+                out[o] = list(found)  # type: ignore[call-overload]
+                total += len(found)  # type: ignore[arg-type]
                 if total >= limit:
                     break
         return out
@@ -273,9 +316,11 @@ class SparqlSource(Source):
         return list(out.values())
 
 
-def source_for(store: Store, timeout: float | None, prefer_sparql: bool = False) -> Source:
+def source_for(store: Store, timeout: float | None, prefer_sparql: bool = False, memo: TermMemo | None = None
+               ) -> Source:
+    """The page reads of a store; ``memo`` (embedded store only) is shared by the requests of a read-only store."""
     if isinstance(store, EmbeddedStore) and not prefer_sparql:
-        return EmbeddedSource(store.oxigraph, timeout)
+        return EmbeddedSource(store.oxigraph, timeout, memo if getattr(store, "read_only", False) else None)
     return SparqlSource(store, timeout)
 
 
@@ -480,11 +525,17 @@ class Reader:
         return {"roles": roles, "signed": signed, "partners": partners, "members": members}
 
     def agents_of_instruments(self, instruments: Sequence[Term]) -> list[tuple[Term, Term]]:
-        """(instrument, agent) for every agent with a participation in one of the instruments: in it, in one of its
-        actions or in one of its governance bodies."""
-        insts = list(instruments)[:VALUES_CHUNK]
+        """(instrument, agent) once for every participation of the agent in one of the instruments: in it, in one of
+        its actions or in one of its governance bodies; sorted (the same list from any source)."""
+        insts = list(dict.fromkeys(instruments))[:VALUES_CHUNK]
         if not insts:
             return []
+        embedded = isinstance(self.src, EmbeddedSource)
+        out = self._agents_embedded(insts) if embedded else self._agents_by_steps(insts)
+        out.sort(key=lambda pair: (str(pair[0]), str(pair[1])))
+        return out
+
+    def _agents_by_steps(self, insts: list[Term]) -> list[tuple[Term, Term]]:
         frame_of: dict[Term, Term] = {i: i for i in insts}
         for i, pairs in self.src.pointing(insts, [self.c("instrument")]).items():
             for _, f in pairs:
@@ -498,6 +549,38 @@ class Reader:
         for part, pairs in self.src.values(list(part_frame), [self.c("agent")]).items():
             for _, agent in pairs:
                 out.append((frame_of[part_frame[part]], agent))
+        return out
+
+    def _agents_embedded(self, insts: list[Term]) -> list[tuple[Term, Term]]:
+        """Counted by Oxigraph per instrument (an instrument of a CTG has thousands of participations: decoding each
+        one in Python was most of an actor page), memoised per instrument."""
+        assert isinstance(self.src, EmbeddedSource)
+        src, c = self.src, self.c
+        out: list[tuple[Term, Term]] = []
+        todo = []
+        for i in insts:
+            hit = src.memo.get((i, ("agents",)))
+            if hit is None:
+                todo.append(i)
+            else:
+                out += hit  # type: ignore[arg-type]
+        if not todo:
+            return out
+        src.check()
+        named = [i for i in todo if isinstance(i, ox.NamedNode)]
+        found: dict[Term, list[tuple[Term, Term]]] = {i: [] for i in todo}
+        if named:
+            query = (f"SELECT ?i ?agent (COUNT(DISTINCT ?p) AS ?n) WHERE {{ {_values_block('i', named)} "
+                     f"{{ ?p <{c('cadre')}> ?i . ?p <{c('agent')}> ?agent }} "
+                     f"UNION {{ ?f <{c('instrument')}> ?i . ?p <{c('cadre')}> ?f . ?p <{c('agent')}> ?agent }} "
+                     f"UNION {{ ?i <{c('gouvernance')}> ?f . ?p <{c('cadre')}> ?f . ?p <{c('agent')}> ?agent }} }} "
+                     "GROUP BY ?i ?agent")
+            for row in src.store.query(query, use_default_graph_as_union=True):  # type: ignore[union-attr]
+                i, agent, n = row[0], row[1], int(row[2].value)
+                found[i] += [(i, agent)] * n
+        for i, pairs in found.items():
+            src.memo.put((i, ("agents",)), pairs)
+            out += pairs
         return out
 
     def instrument(self, d: Description) -> dict[str, list]:
@@ -564,23 +647,15 @@ class Reader:
                 f"SELECT DISTINCT ?t ?inst WHERE {{ ?t2 <{c('partieDe')}> ?t . ?a <{c('gouverne')}> ?t2 . "
                 f"?inst <{c('partie')}> ?a }} LIMIT 2000", {"t": URIRef(me.value)})
             return [inst for _, inst in rows if inst is not None]
-        # Embedded: walk from whichever side is smaller — the parties of all instruments, or the territories
-        # within this one (a région has thousands of communes; the seed has a few dozen parties).
+        # Embedded: the same question, answered by Oxigraph (a région has thousands of communes; walking them in
+        # Python, or reading all the parties of all instruments to choose a side, was most of a territory page).
         assert isinstance(self.src, EmbeddedSource)
-        store, part_of, governs = self.src.store, ox.NamedNode(c("partieDe")), ox.NamedNode(c("gouverne"))
-        parties = list(self.src._quads(None, ox.NamedNode(c("partie")), None, 2001))
-        if len(parties) <= 2000:
-            out = []
-            for q in parties:
-                self.src.check()
-                for g in store.quads_for_pattern(q.object, governs, None, None):
-                    if next(store.quads_for_pattern(g.object, part_of, me, None), None) is not None:
-                        out.append(q.subject)
-                        break
-            return out
-        within = [s for _, s in self.src.pointing([me], [c("partieDe")], limit=50_000).get(me, [])]
-        actors = [a for pairs in self.src.pointing(within, [c("gouverne")], limit=50_000).values() for _, a in pairs]
-        return [inst for pairs in self.src.pointing(actors, [c("partie")]).values() for _, inst in pairs]
+        self.src.check()
+        rows = self.src.store.query(
+            f"SELECT DISTINCT ?t ?inst WHERE {{ ?t2 <{c('partieDe')}> ?t . ?a <{c('gouverne')}> ?t2 . "
+            f"?inst <{c('partie')}> ?a }} LIMIT 2000", substitutions={ox.Variable("t"): me},
+            use_default_graph_as_union=True)
+        return [row[1] for row in rows]  # type: ignore[index]
 
 
 def _int(term: object) -> int | None:
