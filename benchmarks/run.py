@@ -254,66 +254,90 @@ def _bindings(doc, probe: dict[str, str]) -> dict:
 
 
 def step_records(args: argparse.Namespace) -> dict[str, object]:
-    from coopgraph.build import ReferenceLayer
+    """Records → RDF as the build does it: the records read, each one's triples written as N-Quads lines."""
+    from coopgraph.build import ReferenceLayer, _NQuadSink, _without_cycle_collector
     from coopgraph.paths import data_path
-    from coopgraph.sources import build_sources
+    from coopgraph.sources import SourceBuilder, read_records
     from coopgraph.validate import load_model
 
     model = load_model()
     layer = ReferenceLayer(data_path("graph/reference"))
-    started = time.perf_counter()
-    _records, graphs = build_sources(data_dir(args.work, args.size, args.seed), model, layer.official,
-                                     layer.territory)
-    seconds = time.perf_counter() - started
-    return {"seconds": round(seconds, 3), "graphs": len(graphs.graphs),
-            "triples": sum(len(g) for g in graphs.graphs.values())}
+    with _without_cycle_collector():
+        started = time.perf_counter()
+        records = read_records(data_dir(args.work, args.size, args.seed))
+        sink = _NQuadSink()
+        SourceBuilder(model, layer.official, layer.territory).build(records, sink=sink)
+        sink.lines.sort()
+        seconds = time.perf_counter() - started
+    return {"seconds": round(seconds, 3), "graphs": len(sink.sizes), "triples": len(sink.lines)}
 
 
 def step_validate(args: argparse.Namespace) -> dict[str, object]:
-    """Validation as the build does it: the records' graphs and the model, with what they cite of the reference
+    """Validation as the build does it: the records' N-Quads and the model, with what they cite of the reference
     layer, checked by the shapes compiled to SPARQL; the reference layer's verdict read from the build cache.
     ``--engine pyshacl``: the first engine (pySHACL per named graph, in parallel processes); ``--single``: one
     pySHACL call on the cooperation graphs and what they cite (the build before either)."""
     from rdflib import Graph
 
-    from coopgraph.build import MODEL_GRAPH, ReferenceLayer, _graph_quads, _reference_cache, _reference_store
+    from coopgraph.build import (
+        MODEL_GRAPH,
+        ReferenceLayer,
+        _graph_quads,
+        _NQuadSink,
+        _reference_cache,
+        _reference_store,
+        _without_cycle_collector,
+    )
     from coopgraph.paths import data_path
+    from coopgraph.rdfio import to_rdflib
     from coopgraph.shapes_sparql import reference_verdict, validate_sources
-    from coopgraph.sources import build_sources
+    from coopgraph.sources import SourceBuilder, build_sources, read_records
     from coopgraph.validate import CITED_GRAPH, default_workers, load_model, validate, validate_graphs
 
     model = load_model()
     layer = ReferenceLayer(data_path("graph/reference"))
-    _records, graphs = build_sources(data_dir(args.work, args.size, args.seed), model, layer.official,
-                                     layer.territory)
-    model_quads = list(_graph_quads(model, MODEL_GRAPH))
-    started = time.perf_counter()
-    context = Graph()
-    for triple in layer.describe(graphs.referenced):
-        context.add(triple)
-    described = time.perf_counter() - started
-    if args.single:
-        data = Graph()
-        for g in graphs.graphs.values():
-            data += g
-        data += context
-        report = validate(data, lang="en")
-    elif args.engine == "pyshacl":
-        report = validate_graphs(graphs.graphs, context, lang="en", reference=layer, cache=_reference_cache(layer))
+    if args.single or args.engine == "pyshacl":
+        _records, graphs = build_sources(data_dir(args.work, args.size, args.seed), model, layer.official,
+                                         layer.territory)
+        triples = sum(len(g) for g in graphs.graphs.values())
+        started = time.perf_counter()
+        context = Graph()
+        for triple in layer.describe(graphs.referenced):
+            context.add(triple)
+        described = time.perf_counter() - started
+        if args.single:
+            data = Graph()
+            for g in graphs.graphs.values():
+                data += g
+            data += context
+            report = validate(data, lang="en")
+        else:
+            report = validate_graphs(graphs.graphs, context, lang="en", reference=layer,
+                                     cache=_reference_cache(layer))
+        triples += len(context)
     else:
-        workers = default_workers()
-        verdict = reference_verdict(_reference_store(layer), model_quads, layer.digest, _reference_cache(layer),
-                                    lang="en", workers=workers)
-        started = time.perf_counter() - described  # the verdict is read from the cache (step "reference" made it)
-        own = list(model_quads)
-        for name, g in graphs.graphs.items():
-            own.extend(_graph_quads(g, name))
-        report = validate_sources(own, _graph_quads(context, CITED_GRAPH), reference=verdict, lang="en",
-                                  workers=workers)
+        model_quads = list(_graph_quads(model, MODEL_GRAPH))
+        with _without_cycle_collector():
+            sink = _NQuadSink()
+            sink.add_quads(model_quads)
+            referenced = SourceBuilder(model, layer.official, layer.territory).build(
+                read_records(data_dir(args.work, args.size, args.seed)), sink=sink).referenced
+            sink.lines.sort()
+            own = b"".join(sink.lines)
+            triples = len(sink.lines)
+            del sink.lines
+            subjects = set(sink.described_in) | {to_rdflib(q.subject) for q in model_quads}
+            workers = default_workers()
+            verdict = reference_verdict(_reference_store(layer), model_quads, layer.digest, _reference_cache(layer),
+                                        lang="en", workers=workers)  # read from the cache (step "reference" made it)
+            started = time.perf_counter()
+            cited = layer.cited(referenced, CITED_GRAPH)
+            described = time.perf_counter() - started
+            report = validate_sources(own, cited, reference=verdict, lang="en", workers=workers, subjects=subjects)
+            triples += cited.count(b"\n")
     seconds = time.perf_counter() - started
     return {"seconds": round(seconds, 3), "describe_seconds": round(described, 3),
-            "violations": len(report.violations), "warnings": len(report.warnings),
-            "triples": sum(len(g) for g in graphs.graphs.values()) + len(context)}
+            "violations": len(report.violations), "warnings": len(report.warnings), "triples": triples}
 
 
 def step_reference(args: argparse.Namespace) -> dict[str, object]:
@@ -401,12 +425,18 @@ def step_analyses(args: argparse.Namespace) -> dict[str, object]:
 
     for _ in range(max(1, args.repeat)):
         data = timed("read cooperation layer (SPARQL → tables)", lambda: analysis.load(store))
-        g = timed("cooperation graph", lambda: graphs.collapse(graphs.cooperation_multigraph(data)))  # noqa: B023
+
+        def cooperation(data=data):
+            multigraph = graphs.cooperation_multigraph(data)
+            return multigraph, graphs.collapse(multigraph)
+
+        mg, g = timed("cooperation graph", cooperation)
         k = min(200, g.number_of_nodes())
         timed(f"sampled betweenness (k={k})", lambda: measures.betweenness(g, k=k))  # noqa: B023
         timed("Louvain communities", lambda: measures.communities(g))  # noqa: B023
+        # from the cooperation multigraph built above, as `coopgraph analyze` (analysis.pipeline) does
         territories = timed("territory graph (départements)",
-                            lambda: graphs.territory_graph(data, "departement"))  # noqa: B023
+                            lambda: graphs.territory_graph(data, "departement", multigraph=mg))  # noqa: B023
         ranking = timed("cross-territory ranking",
                         lambda: measures.cross_territory(territories, data, actors=g))  # noqa: B023
         facts = {"actors": g.number_of_nodes(), "links": g.number_of_edges(),

@@ -84,6 +84,28 @@ def test_betweenness_exact_and_sampled(seed_analysis: Analysis) -> None:
     assert centralities(g).attrs["betweenness"] == "exact"
 
 
+def test_fast_betweenness_gives_networkx_floats_whatever_the_workers() -> None:
+    """analysis.brandes replays networkx's Brandes on lists: the same floats, sampled or exact, in 1 or 2 processes."""
+    import random
+
+    from coopgraph.analysis import brandes
+
+    g = nx.gnm_random_graph(300, 1200, seed=3)
+    lengths = random.Random(1)
+    for u, v in g.edges:  # repeated lengths make ties (several shortest paths), the delicate case
+        g[u][v]["distance"] = lengths.choice([1.0, 0.5, 1 / 3, 2.0])
+    g.add_node(999)  # an isolated node
+    for k, weight, normalized in ((None, "distance", True), (40, "distance", True), (40, "distance", False),
+                                  (40, None, True), (None, None, False)):
+        theirs = nx.betweenness_centrality(g, k=k, seed=11 if k else None, weight=weight, normalized=normalized)
+        for workers in (1, 2):
+            ours = brandes.betweenness_centrality(g, k=k, seed=11, weight=weight, normalized=normalized,
+                                                  workers=workers)
+            assert ours == theirs, (k, weight, normalized, workers)
+    with pytest.raises(ValueError):
+        brandes.betweenness_centrality(nx.DiGraph(g))
+
+
 def test_centralities_table(seed_analysis: Analysis) -> None:
     table = seed_analysis.centralities
     assert list(table.columns[:4]) == ["actor", "label", "short", "display"]

@@ -1,9 +1,10 @@
 """What the analyses read from the graph: a dozen SPARQL SELECTs through the :class:`~coopgraph.store.Store`.
 
-The main queries are fixed texts driven by the participations themselves, with nothing pasted into them; the few
-per-entity look-ups (an EPCI's member communes, a commune's EPCI) bind the entity as a parameter. So the same code
+The queries are fixed texts driven by the participations themselves, with nothing pasted into them. So the same code
 reads the embedded Oxigraph store of a build or any SPARQL 1.1 endpoint, and gets the same tables. Results are
-aggregated in SPARQL where that keeps the row count down (labels, themes); the rest is one row per participation.
+aggregated in SPARQL where that keeps the row count down (labels, themes, member communes per territory); the rest is
+one row per participation. Every query reads the whole graph at once (no per-entity look-ups), with the large
+properties read by scans joined by hash (see queries/README.md, "Writing a query that stays fast").
 
 A store that caps its answers (Virtuoso's ``ResultSetMaxRows``) is read page by page with ``page_size``.
 """
@@ -17,7 +18,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
-from rdflib import URIRef
 
 from ..errors import InputError
 from ..store import Store, open_store
@@ -126,13 +126,16 @@ WHERE {
   OPTIONAL { ?instrument coop:sigle ?_sigle }
   OPTIONAL { ?instrument coop:theme ?_theme }
 } GROUP BY ?instrument""", label=_LABEL.replace("@V@", "instrument")),
-    "actions": _fill("""
+    # The labels and numbers of the 70,000 actions of a national graph: one scan each, joined by hash (looked up per
+    # action, they took twice as long).
+    "actions": """
 SELECT ?action ?instrument (MIN(STR(COALESCE(?_lfr, ?_lnone))) AS ?label) (MIN(STR(?_num)) AS ?number)
 WHERE {
-  ?action coop:instrument ?instrument .
-  @LABEL@
-  OPTIONAL { ?action coop:numero ?_num }
-} GROUP BY ?action ?instrument""", label=_LABEL.replace("@V@", "action")),
+  { SELECT ?action ?instrument WHERE { ?action coop:instrument ?instrument } }
+  OPTIONAL { SELECT ?action ?_lfr WHERE { ?action rdfs:label ?_lfr FILTER(langMatches(lang(?_lfr), "fr")) } }
+  OPTIONAL { SELECT ?action ?_lnone WHERE { ?action rdfs:label ?_lnone FILTER(lang(?_lnone) = "") } }
+  OPTIONAL { SELECT ?action ?_num WHERE { ?action coop:numero ?_num } }
+} GROUP BY ?action ?instrument""",
     # An action's themes: its own; failing that, those of its heading (orientation, rubrique), then of the axe above.
     # The actions without a theme of their own are found first (MINUS, by hash), so that the headings and axes are
     # walked for those only (a FILTER NOT EXISTS is checked after the walk, for every action).
@@ -162,31 +165,62 @@ SELECT ?theme (MIN(STR(?_l)) AS ?label) (GROUP_CONCAT(DISTINCT STR(?_b); separat
 }
 
 
-# Per-entity look-ups, with the entity bound as a parameter (Oxigraph answers each in a few milliseconds, where the
-# same join written for all entities at once is planned as a scan of every membership of the reference layer).
-# Keep OPTIONAL last: placed before the other patterns, Oxigraph evaluates it over the whole store (a minute).
-BOUND_QUERIES: dict[str, str] = {
-    # An EPCI has no single département: its member communes and what their territories are part of, by millésime
-    # (the latest composition counts: a commune that left in 2021 no longer places the EPCI).
-    "epci_spread": """
-SELECT ?org ?commune ?up ?millesime WHERE {
-  ?_m org:organization ?org ; org:member ?_c .
-  ?_c coop:gouverne ?commune . ?commune rdf:type coop:TerritoireCommune ; coop:partieDe ?up .
-  OPTIONAL { ?_m coop:millesime ?millesime }
-}""",
-    # The EPCI a commune belongs to, by millésime.
-    "commune_epci": """
-SELECT ?agent ?epci ?millesime WHERE {
-  ?_m org:member ?agent ; org:organization ?_org .
-  ?_org coop:gouverne ?epci . ?epci rdf:type coop:TerritoireEPCI .
-  OPTIONAL { ?_m coop:millesime ?millesime }
-}""",
-    "territory": """
-SELECT ?territory ?code ?label WHERE { ?territory coop:codeInsee ?code . ?territory rdfs:label ?label }""",
-    # What a territory is part of (commune → département, région; commune déléguée → commune…).
-    "territory_up": """
-SELECT ?territory ?up ?kind WHERE { ?territory coop:partieDe+ ?up . ?up rdf:type ?kind }""",
+# Where the agents sit, read for all of them at once, from the agents (so that a small cooperation layer gives a
+# small answer, whatever the size of the reference layer). Each property is read by one scan and the scans are joined
+# by hash (sub-selects), then grouped: written as patterns after a first one, or once per EPCI and per commune as
+# before, Oxigraph looks up the memberships of the reference layer one by one (40 s at national size).
+GEOGRAPHY_QUERIES: dict[str, str] = {
+    # An agent's member communes counted per millésime and per territory they are part of (département, région,
+    # arrondissement…): the latest composition is chosen in Python (a commune that left in 2021 no longer places it).
+    "epci_members": _fill("""
+SELECT ?agent ?millesime ?up (COUNT(DISTINCT ?commune) AS ?communes) WHERE {
+  @AGENTS@
+  { SELECT ?_m ?agent WHERE { ?_m org:organization ?agent } }
+  { SELECT ?_m ?_c WHERE { ?_m org:member ?_c } }
+  { SELECT ?_c ?commune WHERE { ?_c coop:gouverne ?commune } }
+  { SELECT ?commune WHERE { ?commune rdf:type coop:TerritoireCommune } }
+  { SELECT ?commune ?up WHERE { ?commune coop:partieDe ?up } }
+  OPTIONAL { SELECT ?_m ?millesime WHERE { ?_m coop:millesime ?millesime } }
+} GROUP BY ?agent ?millesime ?up""", agents=_AGENTS),
+    # The EPCI territory of each organisation an agent is a member of, the latest millésime of that membership, and
+    # the EPCI's INSEE code and label.
+    "epci_memberships": _fill("""
+SELECT ?agent ?epci ?latest ?code ?label WHERE {
+  {
+    SELECT ?agent ?epci (MAX(STR(?millesime)) AS ?latest) WHERE {
+      @AGENTS@
+      { SELECT ?_m ?agent WHERE { ?_m org:member ?agent } }
+      { SELECT ?_m ?_org WHERE { ?_m org:organization ?_org } }
+      { SELECT ?_org ?epci WHERE { ?_org coop:gouverne ?epci } }
+      { SELECT ?epci WHERE { ?epci rdf:type coop:TerritoireEPCI } }
+      OPTIONAL { SELECT ?_m ?millesime WHERE { ?_m coop:millesime ?millesime } }
+    } GROUP BY ?agent ?epci
+  }
+  OPTIONAL {
+    SELECT ?epci ?code ?label WHERE { ?epci rdf:type coop:TerritoireEPCI ; coop:codeInsee ?code ; rdfs:label ?label }
+  }
+}""", agents=_AGENTS),
+    # Everything the agents' territories are part of (coop:partieDe+, walked from each of them), with its types, INSEE
+    # code and label read once per wider territory and joined by hash (looked up per row, the types took seconds).
+    "anchor_up": _fill("""
+SELECT ?territory ?up ?kind ?code ?label WHERE {
+  {
+    SELECT DISTINCT ?territory ?up WHERE {
+      { SELECT DISTINCT ?territory WHERE { @AGENTS@ { ?agent coop:gouverne ?territory } UNION { ?agent coop:ressort ?territory } } }
+      ?territory coop:partieDe+ ?up .
+    }
+  }
+  { SELECT DISTINCT ?up ?kind WHERE { { SELECT DISTINCT ?up WHERE { ?_t coop:partieDe ?up } } ?up rdf:type ?kind } }
+  OPTIONAL {
+    SELECT DISTINCT ?up ?code ?label WHERE {
+      { SELECT DISTINCT ?up WHERE { ?_t coop:partieDe ?up } }
+      ?up coop:codeInsee ?code .
+      ?up rdfs:label ?label .
+    }
+  }
+}""", agents=_AGENTS),
 }
+QUERIES.update(GEOGRAPHY_QUERIES)
 
 
 @dataclass
@@ -232,6 +266,11 @@ class CooperationData:
             if row.frame_kind != "action":
                 out[row.frame] = inst.get(row.instrument, ())
         return out
+
+
+def _columns(df: pd.DataFrame, *names: str) -> zip:
+    """Rows of some columns as plain tuples."""
+    return zip(*(df[n].tolist() for n in names), strict=True)
 
 
 def _text(term: object) -> str | None:
@@ -287,67 +326,72 @@ def _split(text: str | None) -> tuple[str, ...]:
     return tuple(sorted(set((text or "").split())))
 
 
-def _bound(store: Store, name: str, bindings: dict[str, URIRef], timeout: float | None) -> list[tuple]:
-    result = store.select(PREFIXES + BOUND_QUERIES[name], bindings, timeout=timeout)
-    return [tuple(_text(t) for t in row) for row in result.rows]
-
-
-def _memberships(store: Store, locations: pd.DataFrame, admin: set[str],
-                 timeout: float | None) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _memberships(raw: dict[str, pd.DataFrame], locations: pd.DataFrame,
+                 admin: set[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Where EPCI sit (their communes' départements and régions) and which EPCI each commune belongs to."""
-    spread: list[tuple[str, str, int]] = []
+    by_org: dict[str, list[tuple[str, str, int]]] = {}
+    for org, millesime, up, n in _columns(raw["epci_members"], "agent", "millesime", "up", "communes"):
+        by_org.setdefault(org, []).append((millesime or "", up, int(float(n))))
+    spread: set[tuple[str, str, int]] = set()
     epcis = locations[locations["kind"] == "TerritoireEPCI"][["agent", "territory"]].drop_duplicates()
     for agent, territory in sorted(epcis.itertuples(index=False, name=None)):
-        rows = _bound(store, "epci_spread", {"org": URIRef(agent)}, timeout)
-        latest = max((m or "" for *_, m in rows), default="")
-        members: dict[str, set[str]] = {}
-        for _, commune, up, millesime in rows:
-            if (millesime or "") == latest and up in admin:
-                members.setdefault(up, set()).add(commune)
-        spread.extend((territory, up, len(communes)) for up, communes in members.items())
-    spread_df = pd.DataFrame(sorted(set(spread)), columns=["territory", "up", "communes"])
+        rows = by_org.get(agent, [])
+        latest = max((m for m, _, _ in rows), default="")
+        spread.update((territory, up, n) for m, up, n in rows if m == latest and up in admin)
+    spread_df = pd.DataFrame(sorted(spread), columns=["territory", "up", "communes"])
 
-    rows: list[tuple[str, str, str, str, str]] = []
+    epci_of: dict[str, dict[str, str]] = {}
+    codes: dict[str, set[str]] = {}
+    labels: dict[str, set[str]] = {}
+    for agent, epci, latest, code, label in _columns(raw["epci_memberships"], "agent", "epci", "latest", "code",
+                                                     "label"):
+        epci_of.setdefault(agent, {})[epci] = latest or ""
+        if code is not None:  # the code and the label come together (or not at all)
+            codes.setdefault(epci, set()).add(code)
+            labels.setdefault(epci, set()).add(label)
+    rows: set[tuple[str, str, str, str, str]] = set()
     communes = locations[(locations["kind"] == "TerritoireCommune") & (locations["how"] == "gouverne")]
-    info: dict[str, tuple[str, str]] = {}
     for agent, territory in sorted(set(communes[["agent", "territory"]].itertuples(index=False, name=None))):
-        latest: dict[str, str] = {}
-        for _, epci, millesime in _bound(store, "commune_epci", {"agent": URIRef(agent)}, timeout):
-            latest[epci] = max(latest.get(epci, ""), millesime or "")
+        latest = epci_of.get(agent)
         if not latest:
             continue
-        epci = sorted(latest, key=lambda e: (latest[e], e))[-1] if len(latest) > 1 else next(iter(latest))
-        if epci not in info:
-            found = _bound(store, "territory", {"territory": URIRef(epci)}, timeout)
-            info[epci] = (min(f[1] for f in found), min(f[2] for f in found)) if found else ("", _local(epci))
-        rows.append((territory, epci, info[epci][0], info[epci][1], latest[epci]))
-    commune_df = pd.DataFrame(sorted(set(rows)), columns=["territory", "epci", "code", "label", "millesime"])
+        epci = sorted(latest, key=lambda e: (latest[e], e))[-1]
+        code, label = (min(codes[epci]), min(labels[epci])) if epci in codes else ("", _local(epci))
+        rows.add((territory, epci, code, label, latest[epci]))
+    commune_df = pd.DataFrame(sorted(rows), columns=["territory", "epci", "code", "label", "millesime"])
     return spread_df, commune_df
 
 
-_ADMIN_KINDS = {COOP + k for k in ("TerritoireDepartement", "TerritoireRegion")}
 _UP_KINDS = {COOP + k for k in ("TerritoireCommune", "TerritoireDepartement", "TerritoireRegion")}
 
 
-def _territory_up(store: Store, locations: pd.DataFrame, admin: pd.DataFrame,
-                  timeout: float | None) -> pd.DataFrame:
-    """What each anchor territory is part of. Départements and régions are read from ``admin`` and EPCI from their
-    member communes; the other anchors (communes, communes déléguées, arrondissements…) are looked up one by one."""
+def _territory_up(raw: dict[str, pd.DataFrame], locations: pd.DataFrame, admin: pd.DataFrame) -> pd.DataFrame:
+    """What each anchor territory (a commune, commune déléguée, arrondissement… an agent governs or serves) is part
+    of; départements and régions are read from ``admin``."""
     info = {t: (k, c, lab) for t, k, c, lab in zip(admin["territory"], admin["kind"], admin["code"], admin["label"],
                                                    strict=True)}
     rows: set[tuple[str, str, str, str, str]] = set()
     for territory, region in zip(admin["territory"], admin["region"], strict=True):
         if region:
             rows.add((territory, region, *info.get(region, ("TerritoireRegion", "", ""))))
+    ups: dict[str, set[str]] = {}
+    kinds: dict[str, set[str]] = {}
+    codes: dict[str, set[str]] = {}
+    labels: dict[str, set[str]] = {}
+    for territory, up, kind, code, label in _columns(raw["anchor_up"], "territory", "up", "kind", "code", "label"):
+        if kind not in _UP_KINDS:
+            continue
+        ups.setdefault(territory, set()).add(up)
+        kinds.setdefault(up, set()).add(kind)
+        if code is not None:  # the code and the label come together (or not at all)
+            codes.setdefault(up, set()).add(code)
+            labels.setdefault(up, set()).add(label)
     anchors = locations[~locations["kind"].isin(["TerritoireDepartement", "TerritoireRegion", "TerritoireEPCI"])]
     for territory in sorted(set(anchors["territory"])):
-        for _, up, kind in _bound(store, "territory_up", {"territory": URIRef(territory)}, timeout):
-            if kind not in _UP_KINDS:
-                continue
+        for up in sorted(ups.get(territory, ())):
             if up not in info:
-                found = _bound(store, "territory", {"territory": URIRef(up)}, timeout)
-                info[up] = (_local(kind), min(f[1] for f in found) if found else "",
-                            min(f[2] for f in found) if found else _local(up))
+                info[up] = (_local(min(kinds[up])), min(codes[up]) if up in codes else "",
+                            min(labels[up]) if up in labels else _local(up))
             rows.add((territory, up, *info[up]))
     return pd.DataFrame(sorted(rows), columns=["territory", "up", "kind", "code", "label"])
 
@@ -477,10 +521,8 @@ def load(store: Store, *, page_size: int | None = None, timeout: float | None = 
 
     locations = territory_table(raw["locations"])
     admin = territory_table(raw["admin"])
-    started = time.perf_counter()
-    spread, commune_epci = _memberships(store, locations, set(admin["territory"]), timeout)
-    territory_up = _territory_up(store, locations, admin, timeout)
-    timings["geography look-ups"] = round(time.perf_counter() - started, 3)
+    spread, commune_epci = _memberships(raw, locations, set(admin["territory"]))
+    territory_up = _territory_up(raw, locations, admin)
     data = CooperationData(
         participations=parts,
         agents=agents,

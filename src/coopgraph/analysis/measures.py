@@ -16,6 +16,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
+from . import brandes
 from .data import CooperationData
 from .roles import GROUP_ORDER, role_group
 
@@ -62,16 +63,21 @@ def degree_table(g: nx.Graph) -> pd.DataFrame:
 
 
 def betweenness(g: nx.Graph, *, k: int | None = None, seed: int = DEFAULT_SEED, weight: str | None = "distance",
-                normalized: bool = True) -> dict[str, float]:
+                normalized: bool = True, workers: int | None = None) -> dict[str, float]:
     """Question: who stands on the shortest paths between others — who can relay or hold back between groups?
 
     Exact (Brandes) when ``k`` is None; with ``k`` the paths from ``k`` sources drawn with ``seed`` (an estimate
-    for large graphs, the same for the same seed). ``weight="distance"`` uses 1 / cooperation weight.
+    for large graphs, the same for the same seed). ``weight="distance"`` uses 1 / cooperation weight. The values are
+    those of ``nx.betweenness_centrality``, computed by :mod:`~coopgraph.analysis.brandes` (about three times faster,
+    and over ``workers`` processes when the graph is large; the answer does not depend on ``workers``).
     """
     if k is not None and k >= g.number_of_nodes():
         k = None
-    return _round(nx.betweenness_centrality(g, k=k, seed=seed if k is not None else None, weight=weight,
-                                            normalized=normalized))
+    if g.is_directed() or g.is_multigraph():
+        return _round(nx.betweenness_centrality(g, k=k, seed=seed if k is not None else None, weight=weight,
+                                                normalized=normalized))
+    return _round(brandes.betweenness_centrality(g, k=k, seed=seed, weight=weight, normalized=normalized,
+                                                 workers=workers))
 
 
 def eigenvector(g: nx.Graph, *, weight: str = "weight", max_iter: int = 1000, tol: float = 1e-6) -> dict[str, float]:
