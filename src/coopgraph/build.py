@@ -16,6 +16,7 @@ import gc
 import gzip
 import hashlib
 import heapq
+import io
 import json
 import os
 import shutil
@@ -23,8 +24,10 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 import pyoxigraph as ox
 from rdflib import RDF, Graph, URIRef
@@ -222,13 +225,13 @@ class _NQuadSink:
                 self.actors.add(str(o))
         self.sizes[str(name)] = len(triples)
 
-    def counts(self, records: list[Loaded]) -> dict[str, object]:
+    def counts(self, records: int) -> dict[str, object]:
         """What the build holds, counted on the source graphs (the model's triples are set aside)."""
         def n_of(cls: str) -> int:
             return len(self.typed[str(COOP[cls])])
 
         return {
-            "records": len(records),
+            "records": records,
             "instruments": len(self.instruments),
             "actions": n_of("Action"),
             "actors": len(self.actors),
@@ -253,6 +256,68 @@ def _unique_merge(*sorted_streams: Iterable[bytes]) -> Iterator[bytes]:
         if line != last:
             yield line
             last = line
+
+
+class _ArrayItems(io.RawIOBase):
+    """A writable file that passes on what is written to it without the enclosing ``[`` and ``]`` of a JSON array
+    (nor the blanks next to them): Oxigraph's expanded JSON-LD becomes the items of the dump's ``@graph``."""
+
+    _HELD = 64  # enough to hold back the closing bracket and the blanks around it
+
+    def __init__(self, out: BinaryIO) -> None:
+        self.out = out
+        self.opened = False
+        self.pending = b""
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: bytes) -> int:  # type: ignore[override]
+        size = len(data)
+        data = self.pending + bytes(data)
+        if not self.opened:
+            data = data.lstrip()
+            if not data:
+                self.pending = b""
+                return size
+            if not data.startswith(b"["):
+                raise ValueError("expanded JSON-LD is not an array")
+            data = data[1:].lstrip()
+            self.opened = bool(data)  # blanks after the bracket are dropped until something else comes
+            if not self.opened:
+                self.pending = b"["
+                return size
+        self.out.write(data[: -self._HELD])
+        self.pending = data[-self._HELD :]
+        return size
+
+    def close(self) -> None:
+        if not self.closed:
+            tail = self.pending.rstrip()
+            if self.opened or tail:
+                if not tail.endswith(b"]"):
+                    raise ValueError("expanded JSON-LD is not an array")
+                self.out.write(tail[:-1].rstrip())
+            self.pending = b""
+        super().close()
+
+
+def _own_ntriples(nquads: bytes) -> tuple[bytes, int]:
+    """The union of sorted N-Quads lines as N-Triples: the graph name cut off each line, duplicates dropped.
+
+    Sorting the quads sorted their triples too (terms are self-delimiting), so a triple stated in several graphs
+    comes on consecutive lines and the result is sorted; it is built as one bytes object, never a list of lines.
+    """
+    out = bytearray()
+    last = b""
+    count = 0
+    for line in io.BytesIO(nquads):
+        triple = line[: line.rindex(b" <")] + b" .\n"
+        if triple != last:
+            out += triple
+            count += 1
+            last = triple
+    return bytes(out), count
 
 
 def _compact_jsonld(expanded: list[dict], prefixes: dict[str, str]) -> list[object]:
@@ -391,12 +456,12 @@ def _reference_rendering(layer: ReferenceLayer, name: str) -> bytes:
     return data
 
 
-def _write_outputs(tmp: Path, own: bytes, own_lines: list[bytes], sizes: dict[str, int], layer: ReferenceLayer,
-                   report: Report, counts: dict[str, object]) -> None:
+def _write_outputs(tmp: Path, own: bytes, own_nt: bytes, own_count: int, sizes: dict[str, int],
+                   layer: ReferenceLayer, report: Report, counts: dict[str, object]) -> None:
     """Every file of a build, written into ``tmp`` (a fresh folder).
 
-    ``own`` is the N-Quads of the model and the source graphs, sorted; ``own_lines`` their union as sorted,
-    unique N-Triples lines; ``sizes`` the triples of each of their graphs. The reference layer comes from its sorted
+    ``own`` is the N-Quads of the model and the source graphs, sorted; ``own_nt`` their union as sorted, unique
+    N-Triples (``own_count`` lines); ``sizes`` the triples of each of their graphs. The reference layer comes from its sorted
     N-Triples and its cached renderings. Oxigraph parses and serialises; nothing walks a million triples in
     Python more than once.
     """
@@ -409,7 +474,7 @@ def _write_outputs(tmp: Path, own: bytes, own_lines: list[bytes], sizes: dict[st
     with open(tmp / "coopgraph.nt.gz", "wb") as raw, \
             gzip.GzipFile(fileobj=raw, mode="wb", mtime=0, filename="", compresslevel=6) as gz:
         statistics = _Statistics()
-        for line in _unique_merge(own_lines, layer.lines()):
+        for line in _unique_merge(io.BytesIO(own_nt), layer.lines()):
             union.append(line)
             if len(union) == 100_000:
                 gz.write(b"".join(union))
@@ -420,32 +485,30 @@ def _write_outputs(tmp: Path, own: bytes, own_lines: list[bytes], sizes: dict[st
         statistics.add(union)
         total += len(union)
         del union
-    own_nt = b"".join(own_lines)  # Oxigraph parses it again as it writes: no Python object per triple
     with open(tmp / "coopgraph.ttl", "wb") as fh:
         ox.serialize(ox.parse(own_nt, format=ox.RdfFormat.N_TRIPLES), fh, format=ox.RdfFormat.TURTLE,
                      prefixes=prefixes)
         fh.write(_reference_rendering(layer, "ttl"))
     # JSON-LD: the source graphs and the model compacted with the context (CURIEs), the reference layer appended in
     # expanded form (valid under the same context). Past COMPACT_JSONLD_MAX triples the source graphs are written
-    # expanded too: compacting means a Python dictionary per node, gigabytes for a national graph.
+    # expanded too, by Oxigraph straight into the file: compacting means a Python dictionary per node, and even the
+    # expanded text is gigabytes for a national graph.
     context = dict(sorted(prefixes.items()))
     head = json.dumps({"@context": context}, ensure_ascii=False, sort_keys=True)[:-1]
-    expanded = ox.serialize(ox.parse(own_nt, format=ox.RdfFormat.N_TRIPLES), format=ox.RdfFormat.JSON_LD).strip()
-    del own_nt
-    if len(own_lines) <= COMPACT_JSONLD_MAX:
-        own_json = json.dumps(_compact_jsonld(json.loads(expanded), prefixes), ensure_ascii=False,
-                              sort_keys=True)[1:-1].encode()
-    else:
-        own_json = expanded[1:-1].strip()
-    del expanded
     with open(tmp / "coopgraph.jsonld", "wb") as fh:
         fh.write(f'{head}, "@graph": ['.encode())
-        fh.write(own_json)
+        if own_count <= COMPACT_JSONLD_MAX:
+            expanded = ox.serialize(ox.parse(own_nt, format=ox.RdfFormat.N_TRIPLES), format=ox.RdfFormat.JSON_LD)
+            fh.write(json.dumps(_compact_jsonld(json.loads(expanded), prefixes), ensure_ascii=False,
+                                sort_keys=True)[1:-1].encode())
+            del expanded
+        else:
+            with _ArrayItems(fh) as items:
+                ox.serialize(ox.parse(own_nt, format=ox.RdfFormat.N_TRIPLES), items, format=ox.RdfFormat.JSON_LD)
         inner = _reference_rendering(layer, "jsonld")
         if inner:
             fh.write(b", " + inner)
         fh.write(b"]}\n")
-    del own_json
     (tmp / "context.jsonld").write_text(json.dumps({"@context": context}, indent=2, sort_keys=True) + "\n",
                                         encoding="utf-8")
 
@@ -605,13 +668,16 @@ def _build(sources: Path, out: Path, *, reference: Path | None, lang: str, engin
         return as_graph(triples) if engine == "pyshacl" else None  # pySHACL needs rdflib graphs; the rest does not
 
     graphs = _LayerBuilder(model, layer).build(records, sink=to_lines)
+    # What the rest needs of the records (they weigh gigabytes at national size, their YAML trees most of it).
+    files = {graph_iri("source", item.record.document.id): item.path for item in records}
+    counts = sink.counts(len(records))
+    del records
     sink.lines.sort()
     own = b"".join(sink.lines)  # N-Quads, sorted: what the TriG dump, the store and validation read
-    # The union of the source graphs and the model as N-Triples, sorted and unique (the graph name cut off).
-    own_lines = sorted({line[: line.rindex(b" <")] + b" .\n" for line in sink.lines})
+    del sink.lines
+    own_nt, own_count = _own_ntriples(own)  # the union of the source graphs and the model, sorted and unique
     subjects = set(sink.described_in)
     subjects.update(to_rdflib(q.subject) for q in model_quads)
-    del sink.lines
 
     # Validate the sources and the model with what they cite of the reference layer; the reference layer itself
     # once per content hash (its verdict kept in the layer's cache folder).
@@ -625,13 +691,12 @@ def _build(sources: Path, out: Path, *, reference: Path | None, lang: str, engin
         report = validate_sources(own, layer.cited(graphs.referenced, CITED_GRAPH), reference=verdict, lang=lang,
                                   workers=workers, subjects=subjects)
     del graphs, subjects
-    counts = sink.counts(records)
-    counts["sources"] = sorted(str(r.path.name) for r in records)
+    counts["sources"] = sorted(str(path.name) for path in files.values())
     counts["version"] = __version__
     counts["violations"] = len(report.violations)
     counts["warnings"] = len(report.warnings)
     if report.violations:
-        return BuildResult(_with_records(report, sink.described_in, records), counts, None)
+        return BuildResult(_with_records(report, sink.described_in, files), counts, None)
     del sink.described_in
 
     out = out.resolve()
@@ -641,9 +706,15 @@ def _build(sources: Path, out: Path, *, reference: Path | None, lang: str, engin
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir()
     try:
-        _write_outputs(tmp, own, own_lines, sink.sizes, layer, report, counts)
-        del own_lines
-        _write_store(tmp / STORE_DIR, own, layer)  # the embedded store is swapped in with the rest
+        # The embedded store (swapped in with the rest) is loaded by Oxigraph on its own threads, outside the GIL,
+        # while this one writes the files: the two take about as long, and a core each.
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            loading = pool.submit(_write_store, tmp / STORE_DIR, own, layer)
+            try:
+                _write_outputs(tmp, own, own_nt, own_count, sink.sizes, layer, report, counts)
+            finally:
+                loading.result()  # waited for (and its error raised) before the folder is moved or removed
+        del own, own_nt
         _swap_into_place(tmp, out)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -651,14 +722,13 @@ def _build(sources: Path, out: Path, *, reference: Path | None, lang: str, engin
     return BuildResult(report, counts, out)
 
 
-def _with_records(report: Report, described_in: dict[Node, list[URIRef]], records: list[Loaded]) -> Report:
+def _with_records(report: Report, described_in: dict[Node, list[URIRef]], files: dict[URIRef, Path]) -> Report:
     """The report of a failed build, each result's source prefixed with the record file that states its focus node.
 
     SHACL sees RDF, not YAML: without this a violation names a node and a document, and the curator has to find the
     record. Only failed builds get it (their report is printed, never written), so build outputs do not depend on
     where the records folder is.
     """
-    files = {graph_iri("source", item.record.document.id): item.path for item in records}
     results = []
     for r in report.results:
         where = [str(files[name]) for name in sorted(described_in.get(r.focus, ())) if name in files]
