@@ -17,9 +17,10 @@ $(STAMP): pyproject.toml requirements/constraints.txt ontology/coop.ttl scripts/
 	touch $(STAMP)
 
 # Regenerate requirements/constraints.txt from a fresh venv (newest releases within pyproject's ranges), then
-# `make setup` moves .venv to it. After changing a dependency in pyproject.toml.
+# `make setup` moves .venv to it. After changing a dependency in pyproject.toml. `make lock KEEP=1` keeps the
+# current pins and resolves only the packages they do not name.
 lock:
-	bash scripts/lock.sh $(PYTHON)
+	KEEP=$(KEEP) bash scripts/lock.sh $(PYTHON)
 
 # Build the seed graph (again only when its inputs changed), then serve it on http://127.0.0.1:8000 (Ctrl-C stops).
 BUILD        := graph/build
