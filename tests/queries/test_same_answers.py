@@ -39,6 +39,7 @@ def test_embedded_and_oxigraph_server_agree(stores: tuple[EmbeddedStore, RemoteS
         ("instruments-in-force", {"date": "2025-03-01"}),
         ("find-actors", {"text": "haute-loire"}),
         ("shared-themes", {"minimum": "2"}),
+        ("shared-themes", {"instrument": "https://w3id.org/coopgraph/id/instrument/entente-loire-haute-loire"}),
     ],
 )
 def test_they_agree_with_other_parameters(stores: tuple[EmbeddedStore, RemoteStore], name: str,
