@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import ctypes
 import dataclasses
 import functools
 import gc
@@ -40,7 +41,7 @@ from .iris import BASE, COOP, PREFIXES, graph_iri
 from .paths import data_path, default_build_dir
 from .rdfio import to_oxigraph, to_rdflib
 from .shapes_sparql import reference_verdict, validate_sources
-from .sources import Loaded, SourceBuilder, as_graph, read_records
+from .sources import Loaded, SourceBuilder, SourceGraphs, as_graph, read_records
 from .store import STORE_DIR
 from .validate import CITED_GRAPH, Report, default_workers, format_text, load_model, validate_graphs
 
@@ -302,22 +303,27 @@ class _ArrayItems(io.RawIOBase):
         super().close()
 
 
-def _own_ntriples(nquads: bytes) -> tuple[bytes, int]:
-    """The union of sorted N-Quads lines as N-Triples: the graph name cut off each line, duplicates dropped.
+def _own_ntriples(nquads: Iterable[bytes], out: BinaryIO) -> int:
+    """The union of sorted N-Quads lines written to ``out`` as N-Triples: the graph name cut off each line,
+    duplicates dropped; the number of lines written.
 
     Sorting the quads sorted their triples too (terms are self-delimiting), so a triple stated in several graphs
-    comes on consecutive lines and the result is sorted; it is built as one bytes object, never a list of lines.
+    comes on consecutive lines and the result is sorted.
     """
-    out = bytearray()
     last = b""
     count = 0
-    for line in io.BytesIO(nquads):
+    block: list[bytes] = []
+    for line in nquads:
         triple = line[: line.rindex(b" <")] + b" .\n"
         if triple != last:
-            out += triple
+            block.append(triple)
             count += 1
             last = triple
-    return bytes(out), count
+            if len(block) == 100_000:
+                out.writelines(block)
+                block.clear()
+    out.writelines(block)
+    return count
 
 
 def _compact_jsonld(expanded: list[dict], prefixes: dict[str, str]) -> list[object]:
@@ -456,25 +462,25 @@ def _reference_rendering(layer: ReferenceLayer, name: str) -> bytes:
     return data
 
 
-def _write_outputs(tmp: Path, own: bytes, own_nt: bytes, own_count: int, sizes: dict[str, int],
+def _write_outputs(tmp: Path, own: Path, own_nt: Path, own_count: int, sizes: dict[str, int],
                    layer: ReferenceLayer, report: Report, counts: dict[str, object]) -> None:
     """Every file of a build, written into ``tmp`` (a fresh folder).
 
-    ``own`` is the N-Quads of the model and the source graphs, sorted; ``own_nt`` their union as sorted, unique
-    N-Triples (``own_count`` lines); ``sizes`` the triples of each of their graphs. The reference layer comes from its sorted
+    ``own`` is the file of the N-Quads of the model and the source graphs, sorted; ``own_nt`` the file of their
+    union as sorted, unique N-Triples (``own_count`` lines); ``sizes`` the triples of each of their graphs. The reference layer comes from its sorted
     N-Triples and its cached renderings. Oxigraph parses and serialises; nothing walks a million triples in
     Python more than once.
     """
     prefixes = _prefixes()
     with open(tmp / "coopgraph.trig", "wb") as fh:
-        ox.serialize(ox.parse(own, format=ox.RdfFormat.N_QUADS), fh, format=ox.RdfFormat.TRIG, prefixes=prefixes)
+        ox.serialize(ox.parse(path=own, format=ox.RdfFormat.N_QUADS), fh, format=ox.RdfFormat.TRIG, prefixes=prefixes)
         fh.write(_reference_rendering(layer, "trig"))
     total = 0
     union: list[bytes] = []  # one block of the sorted union at a time: never the whole dump as one bytes object
-    with open(tmp / "coopgraph.nt.gz", "wb") as raw, \
+    with open(own_nt, "rb") as own_lines, open(tmp / "coopgraph.nt.gz", "wb") as raw, \
             gzip.GzipFile(fileobj=raw, mode="wb", mtime=0, filename="", compresslevel=6) as gz:
         statistics = _Statistics()
-        for line in _unique_merge(io.BytesIO(own_nt), layer.lines()):
+        for line in _unique_merge(own_lines, layer.lines()):
             union.append(line)
             if len(union) == 100_000:
                 gz.write(b"".join(union))
@@ -486,7 +492,7 @@ def _write_outputs(tmp: Path, own: bytes, own_nt: bytes, own_count: int, sizes: 
         total += len(union)
         del union
     with open(tmp / "coopgraph.ttl", "wb") as fh:
-        ox.serialize(ox.parse(own_nt, format=ox.RdfFormat.N_TRIPLES), fh, format=ox.RdfFormat.TURTLE,
+        ox.serialize(ox.parse(path=own_nt, format=ox.RdfFormat.N_TRIPLES), fh, format=ox.RdfFormat.TURTLE,
                      prefixes=prefixes)
         fh.write(_reference_rendering(layer, "ttl"))
     # JSON-LD: the source graphs and the model compacted with the context (CURIEs), the reference layer appended in
@@ -498,13 +504,13 @@ def _write_outputs(tmp: Path, own: bytes, own_nt: bytes, own_count: int, sizes: 
     with open(tmp / "coopgraph.jsonld", "wb") as fh:
         fh.write(f'{head}, "@graph": ['.encode())
         if own_count <= COMPACT_JSONLD_MAX:
-            expanded = ox.serialize(ox.parse(own_nt, format=ox.RdfFormat.N_TRIPLES), format=ox.RdfFormat.JSON_LD)
+            expanded = ox.serialize(ox.parse(path=own_nt, format=ox.RdfFormat.N_TRIPLES), format=ox.RdfFormat.JSON_LD)
             fh.write(json.dumps(_compact_jsonld(json.loads(expanded), prefixes), ensure_ascii=False,
                                 sort_keys=True)[1:-1].encode())
             del expanded
         else:
             with _ArrayItems(fh) as items:
-                ox.serialize(ox.parse(own_nt, format=ox.RdfFormat.N_TRIPLES), items, format=ox.RdfFormat.JSON_LD)
+                ox.serialize(ox.parse(path=own_nt, format=ox.RdfFormat.N_TRIPLES), items, format=ox.RdfFormat.JSON_LD)
         inner = _reference_rendering(layer, "jsonld")
         if inner:
             fh.write(b", " + inner)
@@ -570,12 +576,12 @@ def _reference_store(layer: ReferenceLayer) -> Path:
     return cached
 
 
-def _write_store(target: Path, own: bytes, layer: ReferenceLayer) -> None:
+def _write_store(target: Path, own: Path, layer: ReferenceLayer) -> None:
     """The build's embedded store: a copy of the cached reference store, plus the model and the source graphs
-    (bulk-loaded from their N-Quads: Oxigraph parses them outside Python)."""
+    (bulk-loaded from their N-Quads file: Oxigraph reads and parses it outside Python)."""
     shutil.copytree(_reference_store(layer), target)
     store = ox.Store(str(target))
-    store.bulk_load(own, format=ox.RdfFormat.N_QUADS)
+    store.bulk_load(path=own, format=ox.RdfFormat.N_QUADS)
     store.flush()
     del store
 
@@ -672,18 +678,64 @@ def _build(sources: Path, out: Path, *, reference: Path | None, lang: str, engin
     files = {graph_iri("source", item.record.document.id): item.path for item in records}
     counts = sink.counts(len(records))
     del records
+    out = out.resolve()
+    with _work_folder(out) as work:
+        return _validate_and_write(work, out, sink, model_quads, graphs, files, counts, layer, lang=lang,
+                                   engine=engine, started=started)
+
+
+@contextlib.contextmanager
+def _work_folder(out: Path) -> Iterator[Path]:
+    """A folder beside the build for the N-Quads and N-Triples of the sources and the model while the build runs.
+
+    Oxigraph reads them from there (validation, the store, every dump) instead of from bytes held by this process:
+    at national size they are about two gigabytes the process does not keep. Named as a temporary folder of this
+    process, so that recover() removes it if the build is killed.
+    """
+    out.parent.mkdir(parents=True, exist_ok=True)
+    work = out.parent / f".{out.name}.tmp-work-{os.getpid()}"
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir()
+    try:
+        yield work
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _release_freed_memory() -> None:
+    """Hand the heap's free pages back to the system (glibc's malloc_trim; nothing elsewhere).
+
+    Oxigraph's in-memory stores and the records' lines are freed into the C heap, which keeps most of it: after
+    validation at national size the process held 1.4 GB it no longer used, on top of what the writing then needs.
+    """
+    try:
+        trim = ctypes.CDLL(None).malloc_trim
+    except (OSError, AttributeError):  # not glibc
+        return
+    trim(0)
+
+
+def _validate_and_write(work: Path, out: Path, sink: _NQuadSink, model_quads: list[ox.Quad], graphs: SourceGraphs,
+                        files: dict[URIRef, Path], counts: dict[str, object], layer: ReferenceLayer, *, lang: str,
+                        engine: str, started: float) -> BuildResult:
+    """Validation of the records' lines, then (when they conform) every file of the build, written and swapped in."""
+    own, own_nt = work / "own.nq", work / "own.nt"
     sink.lines.sort()
-    own = b"".join(sink.lines)  # N-Quads, sorted: what the TriG dump, the store and validation read
+    with open(own, "wb") as fh:  # N-Quads, sorted: what the TriG dump, the store and validation read
+        fh.writelines(sink.lines)
+    with open(own_nt, "wb") as fh:  # the union of the source graphs and the model, sorted and unique
+        own_count = _own_ntriples(sink.lines, fh)
     del sink.lines
-    own_nt, own_count = _own_ntriples(own)  # the union of the source graphs and the model, sorted and unique
     subjects = set(sink.described_in)
     subjects.update(to_rdflib(q.subject) for q in model_quads)
+    _release_freed_memory()
 
     # Validate the sources and the model with what they cite of the reference layer; the reference layer itself
     # once per content hash (its verdict kept in the layer's cache folder).
     if engine == "pyshacl":  # per named graph, in parallel processes (the engine of the first versions)
         context = as_graph(layer.describe(graphs.referenced))
         report = validate_graphs(graphs.graphs, context, lang=lang, reference=layer, cache=_reference_cache(layer))
+        del context
     else:  # the shapes compiled to SPARQL, answered by Oxigraph (coopgraph.shapes_sparql)
         workers = default_workers()
         verdict = reference_verdict(_reference_store(layer), model_quads, layer.digest, _reference_cache(layer),
@@ -698,9 +750,8 @@ def _build(sources: Path, out: Path, *, reference: Path | None, lang: str, engin
     if report.violations:
         return BuildResult(_with_records(report, sink.described_in, files), counts, None)
     del sink.described_in
+    _release_freed_memory()  # the validation store's pages
 
-    out = out.resolve()
-    out.parent.mkdir(parents=True, exist_ok=True)
     recover(out)
     tmp = out.parent / f".{out.name}.tmp-{os.getpid()}"
     shutil.rmtree(tmp, ignore_errors=True)
@@ -714,7 +765,6 @@ def _build(sources: Path, out: Path, *, reference: Path | None, lang: str, engin
                 _write_outputs(tmp, own, own_nt, own_count, sink.sizes, layer, report, counts)
             finally:
                 loading.result()  # waited for (and its error raised) before the folder is moved or removed
-        del own, own_nt
         _swap_into_place(tmp, out)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

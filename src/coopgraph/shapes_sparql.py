@@ -587,7 +587,7 @@ def reference_verdict(reference_store: Path, model: Iterable[ox.Quad], digest: s
     return report
 
 
-def validate_sources(own: bytes | Iterable[ox.Quad], context: bytes | Iterable[ox.Quad], *,
+def validate_sources(own: bytes | Path | Iterable[ox.Quad], context: bytes | Iterable[ox.Quad], *,
                      reference: Report | None = None, lang: str = "fr", workers: int = 1,
                      subjects: set[Node] | None = None) -> Report:
     """The source graphs and the model (``own``), with what they cite of the reference layer (``context``), against
@@ -596,17 +596,21 @@ def validate_sources(own: bytes | Iterable[ox.Quad], context: bytes | Iterable[o
     Results are reported for the nodes ``own`` describes (``subjects`` when the caller already knows them); the
     nodes only in ``context`` have theirs in the layer's verdict. The answer is the one of the shapes on the union
     of everything (tests/validate/test_shapes_sparql.py). ``own`` and ``context`` are quads, or N-Quads bytes that
-    Oxigraph bulk-loads without a Python object per quad (what the build hands over).
+    Oxigraph bulk-loads without a Python object per quad; ``own`` may also be an N-Quads file, which Oxigraph reads
+    itself (what the build hands over: the process need not hold it).
     """
 
     store = ox.Store()
     for part in (own, context):
         if isinstance(part, bytes):
             store.bulk_load(part, format=ox.RdfFormat.N_QUADS)
+        elif isinstance(part, Path):
+            store.bulk_load(path=part, format=ox.RdfFormat.N_QUADS)
         else:
             store.bulk_extend(part)
     if subjects is None:
-        quads = ox.parse(own, format=ox.RdfFormat.N_QUADS) if isinstance(own, bytes) else own
+        quads = (ox.parse(own, format=ox.RdfFormat.N_QUADS) if isinstance(own, bytes)
+                 else ox.parse(path=own, format=ox.RdfFormat.N_QUADS) if isinstance(own, Path) else own)
         subjects = {rdflib_term(q.subject) for q in quads}
     report = validate_store(store, load_shapes(), lang=lang, workers=workers, keep=subjects.__contains__)
     del store

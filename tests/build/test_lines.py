@@ -58,8 +58,9 @@ def test_own_ntriples_drops_the_graph_and_the_repeats_and_stays_sorted() -> None
     sink(NAME, {(NODE, COOP.theme, o) for o in OBJECTS})
     sink(OTHER, {(NODE, COOP.theme, o) for o in OBJECTS[:4]} | {(iri("acteur", "a"), COOP.rang, Literal(2))})
     sink.lines.sort()
-    nt, count = _own_ntriples(b"".join(sink.lines))
-    lines = nt.splitlines(keepends=True)
+    out = io.BytesIO()
+    count = _own_ntriples(sink.lines, out)
+    lines = out.getvalue().splitlines(keepends=True)
     expected = sorted({f"{q.subject} {q.predicate} {q.object} .\n".encode()
                        for q in ox.parse(b"".join(sink.lines), format=ox.RdfFormat.N_QUADS)})
     assert lines == expected and count == len(OBJECTS) + 1
