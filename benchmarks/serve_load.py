@@ -568,7 +568,8 @@ def check(r: dict[str, object], args: argparse.Namespace) -> list[str]:
 def markdown(r: dict[str, object], command: str) -> str:
     m = r["machine"]  # type: ignore[index]
     la = r["load_average"]  # type: ignore[index]
-    shared = max(la["start"][0], la["end"][0]) > 0.5 * (m["cores"] or 1)  # type: ignore[index]
+    # Only the load before the run tells of other work: the run itself (clients and server) keeps every core busy.
+    shared = la["start"][0] > 0.5 * (m["cores"] or 1)  # type: ignore[index]
     rss = r["rss_mb"]  # type: ignore[index]
     tree = r["tree_rss_mb"]  # type: ignore[index]
     lines = [
@@ -581,8 +582,8 @@ def markdown(r: dict[str, object], command: str) -> str:
         + ", ".join(f"{k} {v}" for k, v in m["versions"].items()) + ".",  # type: ignore[index]
         f"Load average (1, 5, 15 min) before the run {', '.join(map(str, la['start']))}, after "
         f"{', '.join(map(str, la['end']))}"
-        + (" — **the machine was shared with other work during the run** (the load average is above half the "
-           "cores), so the figures are lower than on an idle machine." if shared else "."),
+        + (" — **the machine was shared with other work during the run** (the load average before it is above "
+           "half the cores), so the figures are lower than on an idle machine." if shared else "."),
         "The clients (one Python process, raw asyncio sockets) run on the same machine as the server.",
         "",
         f"Server: `coopgraph serve --build {r['build']}` on loopback"
