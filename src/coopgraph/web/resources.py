@@ -20,7 +20,7 @@ import itertools
 import threading
 import time
 from collections import OrderedDict, defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
@@ -125,6 +125,14 @@ class TermMemo:
         return len(self._data)
 
 
+def _pairs(found: Iterable[tuple[str, Term]]) -> list[tuple[str, Term]]:
+    """(property, term) pairs once each, in the order first seen."""
+    pairs: dict[tuple[str, str], tuple[str, Term]] = {}
+    for prop, term in found:
+        pairs.setdefault((prop, str(term)), (prop, term))
+    return list(pairs.values())
+
+
 class EmbeddedSource(Source):
     """The embedded store, read through pyoxigraph's quad indexes (per-node answers memoised in ``memo``)."""
 
@@ -132,6 +140,15 @@ class EmbeddedSource(Source):
         super().__init__(timeout)
         self.store = store
         self.memo = memo if memo is not None else TermMemo(0)
+
+    def _memoised(self, key: tuple, compute: Callable[[], list]) -> list:
+        """The memo's answer for ``key``, computed (and kept) on a miss."""
+        found = self.memo.get(key)
+        if found is None:
+            self.check()
+            found = compute()
+            self.memo.put(key, found)
+        return found  # type: ignore[return-value]
 
     def _quads(self, s: Term | None, p: ox.NamedNode | None, o: Term | None, limit: int | None = None
                ) -> Iterator[ox.Quad]:
@@ -164,16 +181,8 @@ class EmbeddedSource(Source):
         for s in dict.fromkeys(subjects):
             if isinstance(s, ox.Literal):
                 continue
-            key = (s, tag)
-            found = self.memo.get(key)
-            if found is None:
-                self.check()
-                pairs: dict[tuple[str, str], tuple[str, Term]] = {}
-                for p in preds:
-                    for q in self.store.quads_for_pattern(s, p, None, None):
-                        pairs.setdefault((p.value, str(q.object)), (p.value, q.object))
-                found = list(pairs.values())
-                self.memo.put(key, found)
+            found = self._memoised((s, tag), lambda s=s: _pairs(
+                (p.value, q.object) for p in preds for q in self.store.quads_for_pattern(s, p, None, None)))
             if found:
                 out[s] = list(found)  # type: ignore[call-overload]
         return out
@@ -185,16 +194,8 @@ class EmbeddedSource(Source):
         total = 0
         tag = ("pointing", limit, *props)
         for o in dict.fromkeys(objects):
-            key = (o, tag)
-            found = self.memo.get(key)
-            if found is None:
-                self.check()
-                pairs: dict[tuple[str, str], tuple[str, Term]] = {}
-                for p in preds:
-                    for q in self._quads(None, p, o, limit):
-                        pairs.setdefault((p.value, str(q.subject)), (p.value, q.subject))
-                found = list(pairs.values())
-                self.memo.put(key, found)
+            found = self._memoised((o, tag), lambda o=o: _pairs(
+                (p.value, q.subject) for p in preds for q in self._quads(None, p, o, limit)))
             if found:
                 out[o] = list(found)  # type: ignore[call-overload]
                 total += len(found)  # type: ignore[arg-type]
