@@ -169,10 +169,6 @@ def _graph_quads(graph: Graph, name: URIRef) -> Iterator[ox.Quad]:
         yield ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), g)
 
 
-def _nt_line(t: ox.Triple | ox.Quad) -> bytes:
-    return f"{t.subject} {t.predicate} {t.object} .\n".encode()
-
-
 def _nq_line(q: ox.Quad) -> str:
     return f"{q.subject} {q.predicate} {q.object} {q.graph_name} .\n"
 
